@@ -1,0 +1,84 @@
+"""Shared fixtures. TensorFlow is imported at most once in this process (it is slow);
+notebook kernels get quick mode and a temporary artifacts folder through the environment."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+# Set before any notebook kernel starts, so nbval and papermill runs inherit them.
+os.environ["TINYML_LAB_QUICK"] = "1"
+os.environ.setdefault("TINYML_LAB_ARTIFACTS", tempfile.mkdtemp(prefix="tinyml_lab_nb_"))
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def keras_sine_model():
+    """A small trained sine model (seconds of training): good enough to test the toolchain."""
+    import keras
+
+    from tinyml_lab.data.sine import make_sine_data
+    from tinyml_lab.models import seed_everything, sine_mlp
+
+    seed_everything(0)
+    data = make_sine_data(samples=600, seed=0)
+    model = sine_mlp()
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    model.fit(data.train.x, data.train.y, epochs=25, batch_size=32, verbose=0)
+    return model, data
+
+
+@pytest.fixture(scope="session")
+def sine_int8(keras_sine_model):
+    from tinyml_lab.convert import to_int8
+
+    model, data = keras_sine_model
+    return to_int8(model, data.train.x)
+
+
+@pytest.fixture(scope="session")
+def sine_float(keras_sine_model):
+    from tinyml_lab.convert import to_float
+
+    return to_float(keras_sine_model[0])
+
+
+@pytest.fixture()
+def sine_file(tmp_path, sine_int8):
+    path = tmp_path / "sine_int8.tflite"
+    path.write_bytes(sine_int8)
+    return path
+
+
+def compile_and_run(tmp_path: Path, sources: dict, include_dirs=(), args=()) -> str:
+    """Write C++ sources, build them with the host g++ and return the program's stdout."""
+    gxx = shutil.which("g++")
+    if gxx is None:
+        pytest.fail("g++ is required for the C++ parity tests (apt-get install g++)")
+    for name, text in sources.items():
+        (tmp_path / name).write_text(text)
+    cpp = [str(tmp_path / n) for n in sources if n.endswith((".cc", ".cpp"))]
+    exe = tmp_path / "prog"
+    cmd = [gxx, "-std=c++17", "-Wall", "-Werror", "-o", str(exe), *cpp]
+    cmd += [f"-I{d}" for d in (tmp_path, *include_dirs)]
+    build = subprocess.run(cmd, capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    run = subprocess.run([str(exe), *args], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+@pytest.fixture()
+def cxx(tmp_path):
+    return lambda sources, include_dirs=(), args=(): compile_and_run(
+        tmp_path, sources, include_dirs, args
+    )
+
+
+def sine_grid_points():
+    return np.linspace(0, 2 * np.pi, 200, dtype=np.float32).reshape(-1, 1)
