@@ -10,7 +10,11 @@
 // real -> int8 with the model's input scale and zero point; rounds half away from zero
 // (as lroundf does) and saturates to [-128, 127].
 inline int8_t QuantizeToInt8(float value, float scale, int zero_point) {
-  long q = lroundf(value / scale) + zero_point;
+  float scaled = value / scale;
+  // clamp first: lroundf of a huge value overflows a 32-bit long on Cortex-M
+  if (scaled > 1.0e6f) scaled = 1.0e6f;
+  if (scaled < -1.0e6f) scaled = -1.0e6f;
+  long q = lroundf(scaled) + zero_point;
   if (q < -128) q = -128;
   if (q > 127) q = 127;
   return static_cast<int8_t>(q);

@@ -1,0 +1,54 @@
+"""The committed hello_sine sketch model: int8, small, accurate, and runnable in TFLM with
+the resolver and arena constant committed beside it."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tinyml_lab import tflm
+from tinyml_lab.export import read_c_array
+from tinyml_lab.ops import RESOLVER_METHODS
+from tinyml_lab.tflite_file import read_model
+
+SKETCH = Path(__file__).resolve().parents[1] / "arduino_sketches" / "hello_sine"
+
+
+@pytest.fixture(scope="module")
+def deployed():
+    return read_model(read_c_array((SKETCH / "model_data.cc").read_text()))
+
+
+def test_sketch_folder_is_complete():
+    for name in ("hello_sine.ino", "sketch.yaml", "sine_io.h", "model_data.h", "model_data.cc",
+                 "model_ops.h", "model_settings.h"):
+        assert (SKETCH / name).is_file(), name
+
+
+def test_model_is_int8_and_within_hello_world_size(deployed):
+    assert deployed.is_full_int8
+    assert deployed.size_bytes <= 2704
+
+
+def test_generated_files_name_this_model(deployed):
+    for name in ("model_data.h", "model_data.cc", "model_ops.h", "model_settings.h"):
+        assert f"sha256 {deployed.sha256}" in (SKETCH / name).read_text(), name
+
+
+def test_resolver_registers_every_op(deployed):
+    text = (SKETCH / "model_ops.h").read_text()
+    registered = re.findall(r"resolver\.(Add\w+)\(\)", text)
+    assert sorted(registered) == sorted(RESOLVER_METHODS[op] for op in deployed.op_names)
+    assert f"kModelOpCount = {len(deployed.op_names)};" in text
+
+
+def test_runs_in_tflm_with_the_committed_arena_and_is_accurate(deployed):
+    settings = (SKETCH / "model_settings.h").read_text()
+    arena = int(re.search(r"kTensorArenaSize = (\d+);", settings).group(1))
+    assert arena % 16 == 0
+    x = np.linspace(0, 2 * np.pi, 1000, dtype=np.float32).reshape(-1, 1)
+    y = tflm.MicroInterpreter(deployed, arena_size=arena).predict(x)
+    assert float(np.mean(np.abs(np.sin(x) - y))) <= 0.05
+    scale = re.search(r"kInputScale = ([0-9.e+-]+)f;", settings).group(1)
+    assert float(scale) == pytest.approx(deployed.input_tensors[0].scales[0], rel=1e-7)

@@ -1,0 +1,34 @@
+"""Every notebook runs end to end in quick mode through papermill, the way
+`python -m tinyml_lab course --quick` runs them (nbval checks outputs separately)."""
+
+from pathlib import Path
+
+import pytest
+
+from tinyml_lab.course import course_notebooks, run_course
+
+pytestmark = pytest.mark.notebooks
+
+
+def test_course_runs_every_notebook_and_summarises(tmp_path):
+    lines = []
+    summaries = run_course(tmp_path, quick=True, echo=lines.append)
+    books = course_notebooks()
+    assert [b.stem for b in books][:2] == ["00_setup", "01_hello_sine"]
+    for book in books:
+        assert (tmp_path / book.name).is_file()
+    by_model = {s.model: s for s in summaries}
+    sine = by_model["hello_sine"]
+    assert sine.fits and sine.int8_bytes <= 2704 and sine.metric <= 0.05
+    assert (tmp_path / "01_hello_sine" / "sketches" / "hello_sine" / "model_data.cc").is_file()
+    assert "hello_sine" in lines[-1] or any("hello_sine" in line for line in lines)
+
+
+def test_notebooks_have_a_parameters_cell():
+    import nbformat
+
+    for book in course_notebooks():
+        nb = nbformat.read(Path(book), as_version=4)
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, book.name
+        assert "quick" in tagged[0].source and "artifacts_dir" in tagged[0].source
