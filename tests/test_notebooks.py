@@ -32,3 +32,22 @@ def test_notebooks_have_a_parameters_cell():
         tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1, book.name
         assert "quick" in tagged[0].source and "artifacts_dir" in tagged[0].source
+
+
+def test_a_failing_notebook_is_reported_with_its_cell(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from tinyml_lab.course import NotebookFailed, run_notebook
+
+    nb = new_notebook(cells=[
+        new_code_cell("quick = None\nartifacts_dir = None", metadata={"tags": ["parameters"]}),
+        new_code_cell("raise ValueError('sensor unplugged')"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    book = tmp_path / "99_broken.ipynb"
+    nbformat.write(nb, book)
+    with pytest.raises(NotebookFailed, match="99_broken.ipynb failed.*ValueError: sensor unplugged"):
+        run_notebook(book, tmp_path / "out", quick=True, progress=False)
+    assert (tmp_path / "out" / "99_broken.ipynb").is_file()  # executed copy, for the traceback

@@ -7,6 +7,9 @@ sketch models are produced from a full-mode run.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,12 +46,39 @@ def run_notebook(notebook: Path, out_dir: Path, quick: bool, update_sketches: bo
     if update_sketches:
         parameters["sketches_dir"] = str(SKETCHES_DIR)
     output = out_dir / notebook.name
+    log = out_dir / f"{notebook.stem}.kernel.log"
     start = time.perf_counter()
-    papermill.execute_notebook(
-        str(notebook), str(output), parameters=parameters, cwd=str(notebook.parent),
-        progress_bar=progress, kernel_name="python3",
-    )
+    with _stderr_to(log):  # the kernel inherits it: TensorFlow's C++ logs land in the file
+        try:
+            papermill.execute_notebook(
+                str(notebook), str(output), parameters=parameters, cwd=str(notebook.parent),
+                progress_bar=progress, kernel_name="python3",
+            )
+        except papermill.PapermillExecutionError as exc:
+            raise NotebookFailed(
+                f"{notebook.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
+                f"Open {output} to see the cell and its traceback (kernel log: {log})."
+            ) from None
     return NotebookRun(notebook.name, time.perf_counter() - start, output)
+
+
+class NotebookFailed(TinyMLError):
+    """A course notebook raised an error while executing."""
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path):
+    """Point file descriptor 2 at a file for the duration (child processes inherit it)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def collect_summaries(out_dir: Path) -> list[ChapterSummary]:
