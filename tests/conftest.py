@@ -18,6 +18,18 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
+def quick_course(tmp_path_factory):
+    """Every notebook executed once with papermill in quick mode, as `course --quick` does.
+    Returns (output folder, {model name: ChapterSummary}, printed lines)."""
+    from tinyml_lab.course import run_course
+
+    out = tmp_path_factory.mktemp("course")
+    lines = []
+    summaries = run_course(out, quick=True, echo=lines.append)
+    return out, {s.model: s for s in summaries}, lines
+
+
+@pytest.fixture(scope="session")
 def keras_sine_model():
     """A small trained sine model (seconds of training): good enough to test the toolchain."""
     import keras
