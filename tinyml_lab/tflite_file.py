@@ -8,7 +8,7 @@ parses the file on its own. It uses the schema bindings that ship inside the pin
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +74,8 @@ class Operator:
     version: int
     inputs: tuple[int, ...]
     outputs: tuple[int, ...]
+    # builtin options as plain values, e.g. {"padding": 0, "strideW": 2, ...} for CONV_2D
+    options: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,14 @@ class TFLiteModel:
     inputs: tuple[int, ...]
     outputs: tuple[int, ...]
     metadata_names: tuple[str, ...]
+    metadata_buffers: tuple[bytes, ...] = ()
+
+    def metadata(self, name: str) -> bytes | None:
+        """The bytes of a named metadata entry (e.g. "OfflineMemoryAllocation"), or None."""
+        for key, data in zip(self.metadata_names, self.metadata_buffers):
+            if key == name:
+                return data
+        return None
 
     @property
     def size_bytes(self) -> int:
@@ -212,6 +222,7 @@ def _to_dataclasses(model, data: bytes) -> TFLiteModel:
                 version=int(code.version),
                 inputs=tuple(int(i) for i in (op.inputs if op.inputs is not None else ())),
                 outputs=tuple(int(i) for i in (op.outputs if op.outputs is not None else ())),
+                options=_plain_options(op.builtinOptions),
             )
         )
     for op in operators:
@@ -233,4 +244,19 @@ def _to_dataclasses(model, data: bytes) -> TFLiteModel:
         metadata_names=tuple(
             (m.name or b"").decode("utf-8", "replace") for m in (model.metadata or [])
         ),
+        metadata_buffers=tuple(
+            _buffer_bytes(buffers, m.buffer) for m in (model.metadata or [])
+        ),
     )
+
+
+def _plain_options(options) -> dict:
+    if options is None:
+        return {}
+    return {k: v for k, v in vars(options).items() if isinstance(v, (int, float, bool))}
+
+
+def _buffer_bytes(buffers, index: int) -> bytes:
+    if index >= len(buffers) or buffers[index].data is None:
+        return b""
+    return bytes(bytearray(buffers[index].data))
