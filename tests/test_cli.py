@@ -30,12 +30,38 @@ def test_info_on_a_non_model_is_a_clear_error(tmp_path, capsys):
     assert "not a TFLite flatbuffer" in capsys.readouterr().err
 
 
-def test_export_measures_the_arena_and_writes_the_sketch(sine_file, tmp_path, capsys):
+def test_export_computes_the_arena_and_writes_the_sketch(sine_file, tmp_path, capsys):
+    from tinyml_lab.arena import sketch_arena_bytes
+
     assert main(["export", str(sine_file), "--sketch", str(tmp_path / "sk")]) == 0
-    out = capsys.readouterr().out
-    assert "arena measured in TFLM" in out
+    expected = sketch_arena_bytes(sine_file)
+    assert f"kTensorArenaSize {expected:,} B (computed" in capsys.readouterr().out
     settings = (tmp_path / "sk" / "model_settings.h").read_text()
-    assert "kTensorArenaSize" in settings
+    assert f"kTensorArenaSize = {expected};" in settings
+
+
+def test_arena_json_has_the_documented_keys(sine_file, capsys):
+    assert main(["arena", str(sine_file), "--json", "--target", "python"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    for key in ("used_bytes", "head_bytes", "tail_bytes", "min_arena_bytes"):
+        assert isinstance(result[key], int)
+    assert result["used_bytes"] == result["head_bytes"] + result["tail_bytes"]
+
+
+def test_arena_measure_prints_both_columns(sine_file, capsys):
+    assert main(["arena", str(sine_file), "--target", "python", "--measure"]) == 0
+    out = capsys.readouterr().out
+    assert "measured (host TFLM)" in out and "memory peaks at" in out
+    used = [line for line in out.splitlines() if line.startswith("used (head + tail)")][0]
+    est, real = used.split()[-2:]
+    assert est == real
+
+
+def test_arena_on_a_truncated_file_is_a_clear_error(sine_file, tmp_path, capsys):
+    cut = tmp_path / "cut.tflite"
+    cut.write_bytes(sine_file.read_bytes()[:500])
+    assert main(["arena", str(cut)]) == 2
+    assert "truncated or corrupt" in capsys.readouterr().err
 
 
 def test_export_of_a_float_model_fails_cleanly(tmp_path, sine_float, capsys):

@@ -95,6 +95,15 @@ def test_export_writes_all_files_with_provenance(tmp_path, sine_int8):
     assert "kTensorArenaSize = 1936;" in (tmp_path / "s" / "model_settings.h").read_text()
 
 
+def test_export_computes_the_arena_when_not_given(tmp_path, sine_int8):
+    from tinyml_lab.arena import sketch_arena_bytes
+
+    result = export.export_to_sketch(sine_int8, tmp_path / "s", None, source="nb")
+    assert result.arena_bytes == sketch_arena_bytes(sine_int8)
+    settings = (tmp_path / "s" / "model_settings.h").read_text()
+    assert "computed by tinyml_lab.arena" in settings
+
+
 def test_export_refuses_a_float_model_and_writes_nothing(tmp_path, sine_float):
     with pytest.raises(NotQuantizedError, match="not fully int8"):
         export.export_to_sketch(sine_float, tmp_path / "s", 4096, source="x")

@@ -365,8 +365,9 @@ class ArenaEstimate:
 
     @property
     def peak_step(self) -> int:
-        extents = self.head_extent_per_step()
-        return int(np.argmax(extents)) if extents else 0
+        """The step with the most bytes alive (first such step)."""
+        live = self.live_bytes_per_step()
+        return int(np.argmax(live)) if live else 0
 
     def live_at(self, step: int) -> tuple[PlannedBuffer, ...]:
         return tuple(b for b in self.plan if b.first <= step <= b.last)
@@ -463,9 +464,10 @@ def _offline_offsets(model: TFLiteModel) -> list[int] | None:
     return [int(v) for v in values[3 : 3 + count]]
 
 
-def _replay(model: TFLiteModel, target: Target, arena_size: int, needs, plan_inputs):
-    """Run AllocateTensors' allocations against an arena of arena_size bytes.
-    Returns (head, arena) or raises _OutOfArena."""
+def _replay(model: TFLiteModel, target: Target, arena_size: int, needs, buffers, offline,
+            head: int) -> _Arena:
+    """Run AllocateTensors' allocations against an arena of arena_size bytes; `head` is the
+    greedy plan's size (it does not depend on the arena). Raises _OutOfArena."""
     t = target
     a = _Arena(arena_size)
     sa = t.struct_align
@@ -505,15 +507,11 @@ def _replay(model: TFLiteModel, target: Target, arena_size: int, needs, plan_inp
     a.allocate_temp(t.size_t, t.size_t)  # subgraph offsets
     a.allocate_temp(t.allocation_info * (len(model.tensors) + requests), t.size_t)
     for tensor in model.tensors:
-        if tensor.is_variable and (plan_inputs[2] is None or
-                                   plan_inputs[2][tensor.index] == ONLINE):
+        if tensor.is_variable and (offline is None or offline[tensor.index] == ONLINE):
             a.persistent(_elements(tensor.shape) * _ITEM[tensor.dtype], ALIGN,
                          "variable tensors")
-    buffers = plan_inputs[0]
     if len(buffers) > a.available() // PLANNER_BYTES_PER_BUFFER:
         raise _OutOfArena("planner")
-    offsets = greedy_plan(buffers)
-    head = max((o + b[0] for o, b in zip(offsets, buffers)), default=0)
     a.head = a.temp = 0
     a.resize_head(head, ALIGN)
     # input_tensors_ / output_tensors_ and their TfLiteTensors
@@ -521,7 +519,7 @@ def _replay(model: TFLiteModel, target: Target, arena_size: int, needs, plan_inp
         a.persistent(t.pointer * len(group), ALIGN, "input/output TfLiteTensors")
         for i in group:
             _persistent_tensor(a, model, i, t)
-    return head, offsets, a
+    return a
 
 
 def _temp_tensor(a: _Arena, model: TFLiteModel, index: int, t: Target) -> None:
@@ -548,11 +546,12 @@ def estimate_arena(model: TFLiteModel | bytes | str | Path, target: str = "pytho
     needs = [kernel_needs(model, op, profile) for op in model.operators]
     offline = _offline_offsets(model)
     buffers, names = _plan_inputs(model, needs, offline)
-    plan_inputs = (buffers, names, offline)
+    offsets = greedy_plan(buffers)
+    head = max((o + b[0] for o, b in zip(offsets, buffers)), default=0)
 
     def fits(size: int) -> bool:
         try:
-            _replay(model, profile, size, needs, plan_inputs)
+            _replay(model, profile, size, needs, buffers, offline, head)
             return True
         except _OutOfArena:
             return False
@@ -563,7 +562,7 @@ def estimate_arena(model: TFLiteModel | bytes | str | Path, target: str = "pytho
         roomy *= 4
         if roomy > 1 << 34:
             raise ArenaEstimateError("The model needs more than 16 GiB of arena.")
-    head, offsets, arena = _replay(model, profile, roomy, needs, plan_inputs)
+    arena = _replay(model, profile, roomy, needs, buffers, offline, head)
     tail = roomy - arena.tail
     lo, hi = 0, head + tail + 1024
     while not fits(hi):
@@ -584,14 +583,16 @@ def live_set_lower_bound(estimate: ArenaEstimate) -> int:
     return max(estimate.live_bytes_per_step(), default=0)
 
 
-# Bytes an arena array loses when it is not 16-byte aligned: TFLM aligns its start up.
-UNALIGNED_ARENA_SLACK = ALIGN - 1
+# TFLM aligns the arena's start up to 16, so an array that is not 16-byte aligned loses up
+# to 15 bytes; 16 keeps the constant a multiple of 16. The sketches declare their arena
+# alignas(16) and lose nothing, but a learner who copies the constant may not.
+UNALIGNED_ARENA_SLACK = ALIGN
+SKETCH_TARGET = "cortex-m-cmsis-nn"
 
 
-def sketch_arena_bytes(model: TFLiteModel | bytes | str | Path,
-                       target: str = "cortex-m-cmsis-nn") -> int:
-    """kTensorArenaSize for a sketch: the target's minimum working arena rounded up to 16,
-    plus the slack an unaligned arena array would lose (documented, not a margin)."""
+def sketch_arena_bytes(model: TFLiteModel | bytes | str | Path, target: str = SKETCH_TARGET) -> int:
+    """kTensorArenaSize for a sketch: the larger of the target's used bytes and minimum
+    working arena, rounded up to 16, plus the unaligned-array slack. No other margin."""
     estimate = estimate_arena(model, target)
     need = max(estimate.min_arena_bytes, estimate.used_bytes)
-    return -(-need // ALIGN) * ALIGN + ALIGN
+    return -(-need // ALIGN) * ALIGN + UNALIGNED_ARENA_SLACK

@@ -76,23 +76,63 @@ def _tensor_dict(t) -> dict:
 
 
 def _cmd_export(args) -> int:
-    from tinyml_lab.export import export_to_sketch, round_up
+    from tinyml_lab.export import export_to_sketch
     from tinyml_lab.tflite_file import read_model
-    from tinyml_lab.tflm import measure_arena, require_int8
 
     model = read_model(args.model)
-    require_int8(model)  # before the (slower) arena measurement
-    arena = args.arena
-    if arena is None:
-        measured = measure_arena(model)
-        arena = round_up(max(measured.used_bytes, measured.min_arena_bytes))
-        print(f"arena measured in TFLM: used {measured.used_bytes:,} B, "
-              f"minimum {measured.min_arena_bytes:,} B -> kTensorArenaSize {arena:,}")
     labels = tuple(s for s in (args.labels or "").split(",") if s)
-    result = export_to_sketch(model, args.sketch, arena, source=args.source or args.model,
+    result = export_to_sketch(model, args.sketch, args.arena, source=args.source or args.model,
                               labels=labels, board=args.board)
+    how = "given" if args.arena else "computed for Cortex-M4 + CMSIS-NN"
+    print(f"kTensorArenaSize {result.arena_bytes:,} B ({how})")
     for path in result.files:
         print(f"wrote {path}")
+    return 0
+
+
+def _cmd_arena(args) -> int:
+    from tinyml_lab.arena import estimate_arena, live_set_lower_bound
+    from tinyml_lab.report import format_table
+    from tinyml_lab.tflite_file import read_model
+
+    model = read_model(args.model)
+    est = estimate_arena(model, args.target)
+    result = est.as_dict()
+    result["live_set_lower_bound"] = live_set_lower_bound(est)
+    measured = None
+    if args.measure:
+        from tinyml_lab.tflm import measure_arena
+
+        measured = measure_arena(model)
+        result["measured"] = {"used_bytes": measured.used_bytes, "head_bytes": measured.head_bytes,
+                              "tail_bytes": measured.tail_bytes,
+                              "min_arena_bytes": measured.min_arena_bytes,
+                              "runtime": "tflite_micro wheel (host)"}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{args.model}: arena estimate for target {est.target!r}")
+    rows = [["head (activations, planned)", est.head_bytes],
+            ["tail (persistent)", est.tail_bytes]]
+    rows += [[f"  {k}", v] for k, v in est.tail_breakdown.items()]
+    rows += [["used (head + tail)", est.used_bytes],
+             ["minimum arena that allocates", est.min_arena_bytes],
+             ["live-set lower bound of the head", result["live_set_lower_bound"]]]
+    headers = ["", "estimated"]
+    if measured:
+        headers.append("measured (host TFLM)")
+        real = {"head (activations, planned)": measured.head_bytes,
+                "tail (persistent)": measured.tail_bytes,
+                "used (head + tail)": measured.used_bytes,
+                "minimum arena that allocates": measured.min_arena_bytes}
+        rows = [r + [real.get(r[0], "")] for r in rows]
+    print(format_table(headers, rows))
+    if measured and est.target != "python":
+        print("(the host runtime is the python target; compare with --target python)")
+    peak = est.peak_step
+    print(f"\nmemory peaks at {est.step_name(peak)}; buffers live there:")
+    for b in est.live_at(peak):
+        print(f"  {b.name[:60]:60s} {b.size:>8,} B at offset {b.offset:,}")
     return 0
 
 
@@ -128,11 +168,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write a model into a sketch (C array, resolver, header)")
     p.add_argument("model")
     p.add_argument("--sketch", required=True, help="sketch folder to write into")
-    p.add_argument("--arena", type=int, help="arena bytes (default: measured in TFLM)")
+    p.add_argument("--arena", type=int,
+                   help="arena bytes (default: computed exactly by tinyml_lab.arena)")
     p.add_argument("--labels", help="comma-separated class labels")
     p.add_argument("--board", default="nano33ble")
     p.add_argument("--source", help="provenance text for the generated files")
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("arena", help="compute a model's tensor arena exactly (no TFLM run)")
+    p.add_argument("model")
+    p.add_argument("--target", default="cortex-m-cmsis-nn",
+                   choices=["python", "x86-64", "cortex-m", "cortex-m-cmsis-nn"])
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--measure", action="store_true",
+                   help="also measure in the TFLM runtime (child processes, bisection)")
+    p.set_defaults(func=_cmd_arena)
 
     p = sub.add_parser("boards", help="list the boards and their budgets")
     p.set_defaults(func=_cmd_boards)

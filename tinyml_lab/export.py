@@ -107,8 +107,16 @@ def _tensor_constants(prefix: str, tensor: Tensor) -> str:
     )
 
 
+ARENA_NOTE = (
+    "computed by tinyml_lab.arena for a Cortex-M4 with CMSIS-NN kernels\n"
+    "// (minimum working arena rounded up to 16, plus 16 B for an unaligned arena array).\n"
+    "// Declare the arena alignas(16)."
+)
+
+
 def settings_source(
-    model: TFLiteModel, source: str, arena_bytes: int, labels: tuple[str, ...] = ()
+    model: TFLiteModel, source: str, arena_bytes: int, labels: tuple[str, ...] = (),
+    arena_note: str = ARENA_NOTE,
 ) -> str:
     """Header with the I/O geometry, quantization, labels and the tensor arena size."""
     guard = "TINYML_LAB_MODEL_SETTINGS_H_"
@@ -118,8 +126,7 @@ def settings_source(
         _tensor_constants("Input", model.input_tensors[0]),
         "\n// Output: real_value = (int8_value - kOutputZeroPoint) * kOutputScale\n",
         _tensor_constants("Output", model.output_tensors[0]),
-        "\n// Tensor arena: the bytes TFLM needs for this model, measured in the TFLM runtime,\n"
-        "// rounded up to 16. Declare the arena alignas(16).\n",
+        f"\n// Tensor arena: {arena_note}\n",
         f"constexpr int kTensorArenaSize = {arena_bytes};\n",
         f"\nconstexpr int kLabelCount = {len(labels)};\n",
     ]
@@ -141,26 +148,35 @@ class ExportResult:
 
 def render_sketch_files(
     model: TFLiteModel,
-    arena_bytes: int,
+    arena_bytes: int | None,
     source: str,
     labels: tuple[str, ...] = (),
     board: str = DEFAULT_BOARD,
 ) -> dict[str, str]:
-    """Check the model (int8, TFLM ops, fits the board) and render the generated files."""
+    """Check the model (int8, TFLM ops, fits the board) and render the generated files.
+    arena_bytes None: kTensorArenaSize from the exact Cortex-M + CMSIS-NN estimate."""
     require_int8(model)
     if model.subgraph_count != 1:
         raise TinyMLError(
             f"The model has {model.subgraph_count} subgraphs; sketches run single-subgraph "
             "models. Remove control flow (if/while) from the model."
         )
+    ops_header = op_resolver_source(model, source)  # refuses ops TFLM lacks, by name
+    note = ARENA_NOTE
+    if arena_bytes is None:
+        from tinyml_lab.arena import sketch_arena_bytes
+
+        arena_bytes = sketch_arena_bytes(model)
+    else:
+        note = "given by the caller (not computed by tinyml_lab.arena). Declare it alignas(16)."
     arena_bytes = round_up(arena_bytes)
-    require_fit(model.size_bytes, arena_bytes, board)
+    require_fit(model.size_bytes, arena_bytes, board)  # refuse before writing anything
     header, body = c_array_source(model, source)
     return {
         "model_data.h": header,
         "model_data.cc": body,
-        "model_ops.h": op_resolver_source(model, source),
-        "model_settings.h": settings_source(model, source, arena_bytes, tuple(labels)),
+        "model_ops.h": ops_header,
+        "model_settings.h": settings_source(model, source, arena_bytes, tuple(labels), note),
     }
 
 
@@ -178,7 +194,7 @@ def _write_atomically(path: Path, text: str) -> None:
 def export_to_sketch(
     model: TFLiteModel | bytes | str | Path,
     sketch_dir: str | Path,
-    arena_bytes: int,
+    arena_bytes: int | None,
     source: str,
     labels: tuple[str, ...] = (),
     board: str = DEFAULT_BOARD,
@@ -192,9 +208,15 @@ def export_to_sketch(
     for name, text in files.items():
         _write_atomically(sketch_dir / name, text)
         written.append(sketch_dir / name)
-    return ExportResult(
-        sketch_dir, tuple(written), model.size_bytes, round_up(arena_bytes), model.op_names
-    )
+    return ExportResult(sketch_dir, tuple(written), model.size_bytes,
+                        settings_arena_bytes(files["model_settings.h"]), model.op_names)
+
+
+def settings_arena_bytes(settings_text: str) -> int:
+    """kTensorArenaSize as written in a generated model_settings.h."""
+    import re
+
+    return int(re.search(r"kTensorArenaSize = (\d+);", settings_text).group(1))
 
 
 def read_c_array(source_text: str) -> bytes:

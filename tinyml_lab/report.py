@@ -175,3 +175,52 @@ def plot_sizes(sizes: dict, budget: int | None = None, title: str = "Model size"
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def plot_memory_plan(estimate, title: str = ""):
+    """The planner's layout: each activation buffer as a box from the step it is created
+    to its last use (x), at its offset in the arena's head (y)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    colors = plt.cm.tab20.colors
+    for k, b in enumerate(estimate.plan):
+        ax.add_patch(Rectangle((b.first - 0.4, b.offset), b.last - b.first + 0.8, b.size,
+                               facecolor=colors[k % len(colors)], edgecolor="black", lw=0.5,
+                               alpha=0.85 if b.tensor is not None else 0.4,
+                               hatch=None if b.tensor is not None else "//"))
+    steps = len(estimate.op_names) + 1
+    ax.set_xlim(-0.6, steps - 0.4)
+    ax.set_ylim(0, max(estimate.head_bytes, 1) * 1.05)
+    ax.axhline(estimate.head_bytes, color="tab:red", ls="--", lw=1,
+               label=f"head {estimate.head_bytes:,} B")
+    ax.set_xticks(range(steps))
+    ax.set_xticklabels(["in"] + [f"{i}:{n[:10]}" for i, n in enumerate(estimate.op_names)],
+                       rotation=60, ha="right", fontsize=7)
+    ax.set_ylabel("offset in the arena head (bytes)")
+    ax.set_title(title or f"TFLM greedy memory plan ({estimate.target})")
+    ax.legend(loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_live_bytes(estimate, title: str = ""):
+    """Activation bytes alive at each op: where the memory peak of a model is."""
+    import matplotlib.pyplot as plt
+
+    live = estimate.live_bytes_per_step()
+    peak = estimate.peak_step
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    colors = ["tab:red" if s == peak else "tab:blue" for s in range(len(live))]
+    ax.bar(range(len(live)), live, color=colors)
+    ax.axhline(estimate.head_bytes, color="gray", ls="--", lw=1,
+               label=f"planned head {estimate.head_bytes:,} B")
+    ax.set_xticks(range(len(live)))
+    ax.set_xticklabels(["in"] + [f"{i}:{n[:10]}" for i, n in enumerate(estimate.op_names)],
+                       rotation=60, ha="right", fontsize=7)
+    ax.set_ylabel("live activation bytes")
+    ax.set_title(title or f"Live activation memory per op (peak at {estimate.step_name(peak)})")
+    ax.legend()
+    fig.tight_layout()
+    return fig

@@ -160,25 +160,54 @@ print("TFLM within one int8 step of TFLite:", agreement.max_steps <= 1)
         md("""
 ## 6 · Size it against the board
 
-The model array goes to **flash**. At run time TFLM needs a **tensor arena** in RAM: the
-activations (the *head*, planned so that tensors that are not alive at the same time share
-memory) and its own bookkeeping (the *tail*: one struct per tensor and per op, quantization
-parameters, kernel state). We measure both in the TFLM runtime, and the smallest arena it can
-allocate with. The minimum is *larger* than what it ends up using: planning needs temporary
-space of its own.
+The model array goes to **flash**. At run time TFLM needs a **tensor arena** in RAM:
+
+* the **head**: activations, placed by TFLM's greedy memory planner so that tensors that are not
+  alive at the same time share memory;
+* the **tail**: TFLM's own bookkeeping (one struct per tensor and per op, each kernel's
+  parameters, quantization data for the inputs and outputs).
+
+Most courses guess `kTensorArenaSize` and shrink it by trial and error. We compute it:
+`tinyml_lab.arena` replays, step by step, every allocation TFLM makes, for a given build of TFLM.
+First we check the replay against the real runtime on this computer (target `python`: the
+`tflite_micro` wheel, with 64-bit pointers): used bytes and the smallest arena that allocates.
 """),
         code("""
-arena = tflm.measure_arena(int8_model)
-print(f"arena used {arena.used_bytes} B (head {arena.head_bytes}, tail {arena.tail_bytes}); "
-      f"smallest arena that allocates: {arena.min_arena_bytes} B")
-from tinyml_lab.export import round_up
-arena_bytes = round_up(max(arena.used_bytes, arena.min_arena_bytes))
-print(report.size_report(int8_model, arena_bytes, float_bytes=len(float_bytes)))
+from tinyml_lab import arena as arena_lib
+
+measured = tflm.measure_arena(int8_model)
+estimated = arena_lib.estimate_arena(int8_model, "python")
+print(report.format_table(["", "estimated", "measured in TFLM"], [
+    ["head (activations)", estimated.head_bytes, measured.head_bytes],
+    ["tail (persistent)", estimated.tail_bytes, measured.tail_bytes],
+    ["used", estimated.used_bytes, measured.used_bytes],
+    ["smallest arena that allocates", estimated.min_arena_bytes, measured.min_arena_bytes],
+]))
+"""),
+        code(CHECK + """
+print("estimate equals the TFLM runtime to the byte:",
+      (estimated.used_bytes, estimated.min_arena_bytes)
+      == (measured.used_bytes, measured.min_arena_bytes))
 """),
         md("""
-These arena numbers come from the host build of TFLM, whose pointers are 64-bit: on the 32-bit
-Cortex-M4 the bookkeeping structs are smaller, so the host figure is a safe upper bound for the
-sketch's `kTensorArenaSize`.
+Notice that the smallest working arena is *larger* than what TFLM ends up using: while planning,
+TFLM needs temporary room of its own (a record per tensor and the planner's working arrays).
+
+On the board, pointers are 32-bit, so every bookkeeping struct is smaller, and the CMSIS-NN
+kernels that the Arduino library uses on the Cortex-M4 may ask for scratch buffers. The same
+replay, with the struct sizes of those builds, gives the number the sketch needs:
+"""),
+        code("""
+estimates = {t: arena_lib.estimate_arena(int8_model, t) for t in arena_lib.TARGETS}
+print(report.format_table(["target", "head", "tail", "used", "minimum arena"], [
+    [t, e.head_bytes, e.tail_bytes, e.used_bytes, e.min_arena_bytes] for t, e in estimates.items()]))
+arena_bytes = arena_lib.sketch_arena_bytes(int8_model)
+print()
+print(f"kTensorArenaSize for the sketch: {arena_bytes} B (Cortex-M4 + CMSIS-NN minimum, "
+      "rounded up to 16, + 16 B in case the array is not aligned)")
+report.plot_memory_plan(estimates["cortex-m-cmsis-nn"])
+plt.show()
+print(report.size_report(int8_model, arena_bytes, float_bytes=len(float_bytes)))
 """),
         md("""
 ## 7 · Export into the sketch
@@ -189,13 +218,14 @@ the board. Then it writes four generated files next to `hello_sine.ino`:
 * `model_data.h/.cc`: the model bytes as `alignas(16) const unsigned char g_model[]` (const keeps
   it in flash; misaligned model arrays cause hard faults);
 * `model_ops.h`: a `MicroMutableOpResolver` that registers exactly the model's ops;
-* `model_settings.h`: input/output shapes, scales, zero points and `kTensorArenaSize`.
+* `model_settings.h`: input/output shapes, scales, zero points and the computed `kTensorArenaSize`.
 """),
         code("""
 from tinyml_lab.export import export_to_sketch, read_c_array, sketch_copy
 
 sketch_dir = Path(sketches_dir) / "hello_sine" if sketches_dir else sketch_copy("hello_sine", artifacts / "sketches")
-exported = export_to_sketch(int8_model, sketch_dir, arena_bytes, source="notebooks/01_hello_sine.ipynb")
+exported = export_to_sketch(int8_model, sketch_dir, None, source="notebooks/01_hello_sine.ipynb")
+assert exported.arena_bytes == arena_bytes
 for path in exported.files:
     print(path.name, path.stat().st_size, "bytes")
 print((sketch_dir / "model_ops.h").read_text())
