@@ -57,14 +57,47 @@ def _elementwise():
 
     L = keras.layers
     i = keras.Input((10, 10, 2))
-    x = L.ZeroPadding2D(1)(i)
-    x = L.Conv2D(4, 3)(x)
+    x = L.Conv2D(4, 3)(i)
+    x = L.ZeroPadding2D(1)(x)  # after a conv, a pad stays an op of its own
     x = L.Activation("sigmoid")(x)
     y = L.Activation("tanh")(x)
     x = L.Multiply()([x, y])
     x = L.Cropping2D(1)(x)
     x = L.Reshape((-1,))(x)
     return keras.Model(i, L.Dense(2)(x))
+
+
+def _float_io_relu_expand():
+    """Float input/output (QUANTIZE, DEQUANTIZE), standalone RELU and RELU6, EXPAND_DIMS."""
+    import keras
+
+    L = keras.layers
+
+    class ExpandLast(L.Layer):
+        def call(self, x):
+            return keras.ops.expand_dims(x, -1)
+
+    i = keras.Input((12,))
+    a = L.Dense(8)(i)
+    b = L.Dense(8)(i)
+    x = L.ReLU()(L.Concatenate()([a, b]))
+    x = L.ReLU(max_value=6.0)(L.Concatenate()([x, a]))
+    x = ExpandLast()(x)
+    x = L.Conv1D(4, 3)(x)
+    return keras.Model(i, L.Dense(3)(L.Flatten()(x)))
+
+
+def _convert_float_io(model):
+    import tensorflow as tf
+
+    from tinyml_lab.convert import _run
+
+    data = np.random.default_rng(0).normal(size=(40,) + tuple(model.input_shape[1:]))
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: ([d[None].astype(np.float32)] for d in data)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    return read_model(_run(converter))
 
 
 def _convert(model, per_channel_dense=False):
@@ -83,7 +116,19 @@ MODELS = {
     "conv_depthwise_pool_softmax": lambda: _convert(_conv_stack()),
     "residual_concat_mean": lambda: _convert(_residual_concat(), True),
     "pad_logistic_tanh_mul_slice": lambda: _convert(_elementwise()),
+    "quantize_dequantize_relu_expand_dims": lambda: _convert_float_io(_float_io_relu_expand()),
 }
+
+
+def test_the_spread_covers_the_issue_op_list():
+    ops = set()
+    for name in MODELS:
+        ops |= set(_pair(name)[0].op_names)
+    wanted = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "AVERAGE_POOL_2D", "MAX_POOL_2D",
+              "MEAN", "RESHAPE", "SOFTMAX", "ADD", "MUL", "CONCATENATION", "QUANTIZE",
+              "DEQUANTIZE", "PAD", "STRIDED_SLICE", "LOGISTIC", "TANH", "RELU", "RELU6", "SHAPE",
+              "PACK", "EXPAND_DIMS"}
+    assert wanted <= ops, sorted(wanted - ops)
 
 
 @functools.lru_cache(maxsize=None)
