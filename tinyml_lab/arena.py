@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from tinyml_lab.errors import TinyMLError
-from tinyml_lab.tflite_file import Operator, TFLiteModel, read_model
+from tinyml_lab.tflite_file import ITEM_BYTES, Operator, TFLiteModel, read_model
 
 ALIGN = 16  # MicroArenaBufferAlignment()
 MAX_SCRATCH_PER_OP = 12  # kMaxScratchBuffersPerOp
@@ -34,8 +34,6 @@ PLANNER_BYTES_PER_BUFFER = 40  # GreedyMemoryPlanner::per_buffer_size(): 4 ints 
 OFFLINE_PLAN_METADATA = "OfflineMemoryAllocation"
 ONLINE = -1
 
-_ITEM = {"float32": 4, "float16": 2, "int32": 4, "uint8": 1, "int64": 8, "bool": 1,
-         "int16": 2, "int8": 1, "float64": 8, "uint32": 4, "uint16": 2, "uint64": 8}
 
 
 class ArenaEstimateError(TinyMLError):
@@ -311,8 +309,9 @@ class _Arena:
         self.categories[category] = self.categories.get(category, 0) + self.tail - new_tail
         self.tail = new_tail
 
-    def resize_head(self, size: int, align: int) -> None:
-        if self.tail - 0 < size:  # buffer_head is 0 (aligned): AlignUp(0, align) == 0
+    def resize_head(self, size: int) -> None:
+        """Grow or shrink the head's resizable buffer (it starts at the aligned arena start)."""
+        if self.tail < size:
             raise _OutOfArena("head")
         self.head = self.temp = size
 
@@ -354,15 +353,6 @@ class ArenaEstimate:
                 live[s] += b.size
         return live
 
-    def head_extent_per_step(self) -> list[int]:
-        """Highest byte of the head in use at each step: where the planner's layout peaks."""
-        steps = len(self.op_names) + 1
-        top = [0] * steps
-        for b in self.plan:
-            for s in range(max(b.first, 0), min(b.last, steps - 1) + 1):
-                top[s] = max(top[s], b.offset + b.size)
-        return top
-
     @property
     def peak_step(self) -> int:
         """The step with the most bytes alive (first such step)."""
@@ -402,7 +392,7 @@ def _check_supported(model: TFLiteModel) -> None:
             "Measure the arena instead: python -m tinyml_lab arena MODEL --measure."
         )
     for t in model.tensors:
-        if t.dtype not in _ITEM:
+        if t.dtype not in ITEM_BYTES:
             raise ArenaEstimateError(f"Tensor {t.name!r} has type {t.dtype}, not modelled.")
 
 
@@ -434,7 +424,7 @@ def _plan_inputs(model: TFLiteModel, needs: list[KernelNeeds], offline: list[int
 
     buffers, names = [], []
     for t in model.tensors:
-        nbytes = _elements(t.shape) * _ITEM[t.dtype]
+        nbytes = t.nbytes
         offline_offset = offline[t.index] if offline else ONLINE
         planned = (not t.is_constant and not t.is_variable and nbytes != 0) or (
             t.is_variable and offline_offset != ONLINE
@@ -477,7 +467,7 @@ def _replay(model: TFLiteModel, target: Target, arena_size: int, needs, buffers,
     a.persistent(t.micro_allocator, sa, "allocator objects")
     # StartModelAllocation
     a.persistent(t.builtin_data_allocator, sa, "allocator objects")
-    a.resize_head(t.scratch_request * MAX_SCRATCH_PER_OP, t.size_t)
+    a.resize_head(t.scratch_request * MAX_SCRATCH_PER_OP)
     a.persistent(t.subgraph_allocations, sa, "allocator objects")
     a.persistent(t.eval_tensor * len(model.tensors), sa, "TfLiteEvalTensor")
     a.persistent(t.node_and_registration * len(model.operators), sa, "NodeAndRegistration")
@@ -500,7 +490,7 @@ def _replay(model: TFLiteModel, target: Target, arena_size: int, needs, buffers,
             a.persistent(nbytes, ALIGN, "per-channel quantization")
         requests += len(need.scratch)
         a.reset_temp()
-        a.resize_head(t.scratch_request * (requests + MAX_SCRATCH_PER_OP), t.size_t)
+        a.resize_head(t.scratch_request * (requests + MAX_SCRATCH_PER_OP))
     # FinishModelAllocation: scratch handles, then the plan
     if requests:
         a.persistent(t.pointer * requests, t.pointer, "scratch buffer handles")
@@ -508,12 +498,11 @@ def _replay(model: TFLiteModel, target: Target, arena_size: int, needs, buffers,
     a.allocate_temp(t.allocation_info * (len(model.tensors) + requests), t.size_t)
     for tensor in model.tensors:
         if tensor.is_variable and (offline is None or offline[tensor.index] == ONLINE):
-            a.persistent(_elements(tensor.shape) * _ITEM[tensor.dtype], ALIGN,
-                         "variable tensors")
+            a.persistent(tensor.nbytes, ALIGN, "variable tensors")
     if len(buffers) > a.available() // PLANNER_BYTES_PER_BUFFER:
         raise _OutOfArena("planner")
     a.head = a.temp = 0
-    a.resize_head(head, ALIGN)
+    a.resize_head(head)
     # input_tensors_ / output_tensors_ and their TfLiteTensors
     for group in (model.inputs, model.outputs):
         a.persistent(t.pointer * len(group), ALIGN, "input/output TfLiteTensors")

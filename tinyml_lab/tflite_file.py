@@ -30,7 +30,7 @@ BUILTIN_OP_NAMES = {
 _TENSOR_TYPE_NAMES = {
     code: name.lower() for name, code in vars(_schema.TensorType).items() if name.isupper()
 }
-_ITEM_BYTES = {
+ITEM_BYTES = {  # bytes per element of each TFLite tensor type we size
     "float32": 4, "float16": 2, "int32": 4, "uint8": 1, "int64": 8, "bool": 1, "int16": 2,
     "int8": 1, "float64": 8, "uint64": 8, "uint32": 4, "uint16": 2,
 }
@@ -54,7 +54,7 @@ class Tensor:
     @property
     def nbytes(self) -> int:
         """Bytes of the tensor's data (0 for unknown element types)."""
-        return int(np.prod(self.shape, dtype=np.int64)) * _ITEM_BYTES.get(self.dtype, 0)
+        return int(np.prod(self.shape, dtype=np.int64)) * ITEM_BYTES.get(self.dtype, 0)
 
     @property
     def is_quantized(self) -> bool:
