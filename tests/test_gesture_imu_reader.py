@@ -140,7 +140,7 @@ def test_the_capture_sketch_prints_what_the_loader_reads_and_the_trigger_cuts(tm
     from tinyml_lab.features.imu import capture_windows
 
     parts = [simulate_stream(g, make_person(3, k), np.random.default_rng(k))[0][:260]
-             for k, g in enumerate(("punch", "flex", "wave", "circle"))]
+             for k, g in enumerate(("punch", "flex", "wave", "circle") * 2)]
     rest = np.tile(np.float32([0, 0, 1, 0, 0, 0]), (150, 1))  # the board put down at the end
     stream = np.concatenate(parts + [rest])
     gxx = shutil.which("g++")

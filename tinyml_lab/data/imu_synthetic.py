@@ -18,7 +18,7 @@ Each recording is simulated the way a board strapped in a hand would measure it:
    at its full scale (+-4 g, +-2000 deg/s). Some boards are Rev2 boards read through
    Arduino_BMI270_BMM150 as it is, at 100 Hz and with the library's mirrored axes.
 4. Capture. The stream goes through the capture sketch's trigger (|aX|+|aY|+|aZ| >= 2.5 g,
-   window = the next 119 samples); some capture setups trigger lower or start early.
+   window = the next 119 samples); some capture setups trigger lower or higher, or start early.
 
 People differ in speed, amplitude, posture, grip, handedness and their board; person k of a
 seed is the same person whatever else is generated, so people held out for testing are
@@ -177,6 +177,7 @@ class Person:
     elevation_offset: float  # radians: some hold the arm higher than others
     twist: float  # radians of fist roll in a punch
     punch_style: str  # "jab" (arm straight out) or "cross" (the shoulders turn with it)
+    guard: bool  # punches from a boxer's guard: fist up at the chin, forearm nearly upright
     flex_style: str  # "curl" (forearm forward) or "pose" (forearm out to the side)
     flex_tense: bool  # ends the flex with a hard stop rather than slowing gently
     wave_style: str  # "elbow" or "wrist"
@@ -199,7 +200,7 @@ def make_board(rng: np.random.Generator) -> Board:
         gyro_gain=1.0 + rng.normal(0.0, 0.01, 3),
         accel_noise=float(rng.uniform(0.002, 0.006)),
         gyro_noise=float(rng.uniform(0.1, 0.4)),
-        threshold_g=float(MOTION_THRESHOLD_G if rng.random() < 0.8 else rng.uniform(1.9, 2.5)),
+        threshold_g=float(MOTION_THRESHOLD_G if rng.random() < 0.7 else rng.uniform(1.9, 3.2)),
         pre_trigger_s=float(0.0 if rng.random() < 0.7 else rng.uniform(0.05, 0.45)),
     )
 
@@ -217,6 +218,7 @@ def make_person(seed: int, index: int) -> Person:
         elevation_offset=float(np.radians(rng.normal(0.0, 8.0))),
         twist=float(np.radians(rng.uniform(0.0, 60.0))),
         punch_style=str(rng.choice(["jab", "cross"])),
+        guard=bool(rng.random() < 0.35),
         flex_style=str(rng.choice(["curl", "pose"], p=[0.7, 0.3])),
         flex_tense=bool(rng.random() < 0.3),
         wave_style=str(rng.choice(["elbow", "wrist"], p=[0.7, 0.3])),
@@ -257,7 +259,7 @@ def _punch(rng, p: Person, t, s_speed):
               - _u(rng, 0.02, 0.06) * windup)
     P = radius[:, None] * np.stack([np.cos(up) * np.cos(azim), np.cos(up) * np.sin(azim),
                                     np.sin(up)], axis=1)
-    elev = np.radians(_u(rng, 5, 40)) + p.elevation_offset
+    elev = np.radians(_u(rng, 40, 75) if p.guard else _u(rng, 5, 40)) + p.elevation_offset
     elev_end = np.radians(_u(rng, -10, 15)) + p.elevation_offset
     R = forearm_frame(elev + (elev_end - elev) * s, azim + np.radians(_u(rng, -20, 20)),
                       np.radians(_u(rng, -20, 20)) + p.twist * s)
