@@ -127,8 +127,8 @@ inline int TopClass(const float* scores, int count) {
 }
 
 // One CSV line "aX,aY,aZ,gX,gY,gZ" with three decimals, each value rounded half away from
-// zero; "nan" for a failed read (NaN or infinite). Integer formatting only: the Arduino cores' printf often
-// has no %f. Returns the length written (the buffer needs 96 bytes).
+// zero; "nan" for a failed read (NaN or infinite). Integer formatting only: the printf of
+// the Arduino cores often has no %f. Returns the length written (the buffer needs 96 bytes).
 inline int FormatImuLine(const float sample[kImuChannels], char* out, int size) {
   int n = 0;
   for (int c = 0; c < kImuChannels && n < size; ++c) {

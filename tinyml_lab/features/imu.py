@@ -75,8 +75,9 @@ def align_to_gravity(windows) -> np.ndarray:
         R = gravity_rotation(window)
         for block in (slice(0, 3), slice(3, 6)):
             v = window[:, block]
-            for r in range(3):
-                out[i, :, block.start + r] = (R[r, 0] * v[:, 0] + R[r, 1] * v[:, 1]) + R[r, 2] * v[:, 2]
+            for r in range(3):  # ((R0 x + R1 y) + R2 z), the C++'s order
+                out[i, :, block.start + r] = (R[r, 0] * v[:, 0] + R[r, 1] * v[:, 1]
+                                              ) + R[r, 2] * v[:, 2]
     return out.reshape(x.shape)
 
 
