@@ -3,8 +3,10 @@
 The notebooks stay thin; the work lives here, one job per module:
 tflite_file (read .tflite), convert (Keras -> TFLite int8), tflm (run in TFLite-Micro,
 measure the arena), export (C array + op resolver + settings into a sketch), boards
-(budgets and fit), report (tables and plots), data/ (datasets), models (architectures),
-course (run every notebook), cli (`python -m tinyml_lab`).
+(budgets and fit), report (tables and plots), data/ (datasets), features/ (Python twins of
+the sketches' signal processing), models (architectures), course (run every notebook),
+predict/ (a sketch's answer on the host), capture (record from a board), cli
+(`python -m tinyml_lab`).
 """
 
 import os

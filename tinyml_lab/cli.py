@@ -1,4 +1,4 @@
-"""Command line: `python -m tinyml_lab {course,info,export,boards}`."""
+"""Command line: `python -m tinyml_lab {course,info,export,boards,predict,capture}`."""
 
 from __future__ import annotations
 
@@ -147,6 +147,28 @@ def _cmd_boards(args) -> int:
     return 0
 
 
+def _cmd_predict(args) -> int:
+    from tinyml_lab.predict import format_predictions, predict
+
+    print(format_predictions(predict(args.chapter, args.file, args.sketch), as_json=args.json))
+    return 0
+
+
+def _cmd_capture(args) -> int:
+    from tinyml_lab.capture import capture, check_output, open_port
+
+    out = args.out or f"{args.gesture}.csv"
+    check_output(out, args.gesture)  # before touching the port
+    port = open_port(args.port, args.baud)
+    try:
+        result = capture(port, out, args.gesture, count=args.count, seconds=args.seconds)
+    finally:
+        port.close()
+    print(f"{result.new} new {args.gesture} gesture(s); {result.total} in {result.path}"
+          + (f"; {result.skipped} incomplete or broken ones skipped" if result.skipped else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tinyml_lab",
                                      description="The TinyML course's helper commands.")
@@ -186,6 +208,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("boards", help="list the boards and their budgets")
     p.set_defaults(func=_cmd_boards)
+
+    from tinyml_lab.predict import PREDICTORS
+
+    p = sub.add_parser("predict", help="run a chapter's deployed sketch model on a file, "
+                                       "with the sketch's preprocessing, in host TFLM")
+    p.add_argument("chapter", choices=sorted(PREDICTORS))
+    p.add_argument("file", help="input file (gesture: IMU_Capture CSV)")
+    p.add_argument("--json", action="store_true", help="a JSON list, one entry per input")
+    p.add_argument("--sketch", help="sketch folder with the model files "
+                                    "(default: the committed arduino_sketches/<chapter>)")
+    p.set_defaults(func=_cmd_predict)
+
+    p = sub.add_parser("capture", help="record gestures from a board running imu_capture")
+    p.add_argument("--port", required=True, help="serial port (COM3, /dev/ttyACM0, ...)")
+    p.add_argument("--gesture", required=True, help="gesture name, e.g. punch")
+    p.add_argument("--out", help="recordings file, named after the gesture "
+                                 "(default: GESTURE.csv); new gestures are appended")
+    p.add_argument("--count", type=int, help="stop after this many new gestures")
+    p.add_argument("--seconds", type=float, help="stop after this many seconds")
+    p.add_argument("--baud", type=int, default=115200)
+    p.set_defaults(func=_cmd_capture)
     return parser
 
 

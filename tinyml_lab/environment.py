@@ -59,9 +59,13 @@ def check_compiler() -> Check:
 
 def dataset_sources() -> list[Check]:
     """Each chapter's data and where it comes from offline."""
-    from tinyml_lab.data import sine
+    from tinyml_lab.data import imu_synthetic, sine
 
-    return [Check("hello_sine data", True, sine.SOURCE)]
+    return [
+        Check("hello_sine data", True, sine.SOURCE),
+        Check("gesture data", True, imu_synthetic.SOURCE
+              + "; real: your own IMU_Capture recordings (notebook parameter recordings_dir)"),
+    ]
 
 
 def environment_report() -> list[Check]:
