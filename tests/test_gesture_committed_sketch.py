@@ -54,10 +54,19 @@ def test_resolver_registers_every_op(deployed):
     assert f"kModelOpCount = {len(deployed.op_names)};" in text
 
 
-def test_runs_in_tflm_with_the_committed_arena_and_recognises_unseen_people(deployed):
+def test_arena_constant_is_the_computed_cortex_m_arena(deployed):
+    from tinyml_lab.arena import sketch_arena_bytes
+
     settings = (SKETCH / "model_settings.h").read_text()
     arena = int(re.search(r"kTensorArenaSize = (\d+);", settings).group(1))
-    assert arena % 16 == 0
+    assert arena % 16 == 0 and arena == sketch_arena_bytes(deployed)
+
+
+def test_runs_in_tflm_and_recognises_unseen_people(deployed):
+    from tinyml_lab.arena import estimate_arena
+
+    settings = (SKETCH / "model_settings.h").read_text()
+    arena = estimate_arena(deployed, "python").min_arena_bytes  # the host build's own arena
     scale = re.search(r"kInputScale = ([0-9.e+-]+)f;", settings).group(1)
     assert float(scale) == pytest.approx(deployed.input_tensors[0].scales[0], rel=1e-7)
     # people of another seed than the notebook's: none of them was in training

@@ -3,8 +3,9 @@
 Each chapter registers one predictor, a function (path, sketch_dir) -> [Prediction], that
 reads its kind of file, applies the sketch's own preprocessing (the Python twin of the
 sketch's C++, tested against it) and runs the model bytes deployed in the sketch (read back
-from model_data.cc) in the TFLM runtime with the sketch's arena. The answer is therefore
-the board's answer, not the notebook's float model's.
+from model_data.cc) in the TFLM runtime. The answer is therefore the board's answer, not
+the notebook's float model's. (The sketch's kTensorArenaSize is sized for the board's 32-bit
+structs; the host runtime gets the arena tinyml_lab.arena computes for the host build.)
 
 Adding a chapter: write tinyml_lab/predict/<chapter>.py with a predict_file function and
 add one line to PREDICTORS.
@@ -50,9 +51,11 @@ class DeployedModel:
     arena_bytes: int
 
     def interpreter(self):
+        from tinyml_lab.arena import estimate_arena
         from tinyml_lab.tflm import MicroInterpreter
 
-        return MicroInterpreter(self.model, arena_size=self.arena_bytes)
+        host = estimate_arena(self.model, "python")
+        return MicroInterpreter(self.model, arena_size=max(host.used_bytes, host.min_arena_bytes))
 
 
 def load_deployed(sketch_dir: str | Path) -> DeployedModel:

@@ -238,17 +238,22 @@ print("TFLM probabilities within 0.02 of TFLite's:", agreement.max_steps * step 
 ## 7 · Size it against the board
 """),
         code("""
-arena = tflm.measure_arena(int8_model)
-print(f"arena used {arena.used_bytes} B (head {arena.head_bytes}, tail {arena.tail_bytes}); "
-      f"smallest arena that allocates: {arena.min_arena_bytes} B")
-from tinyml_lab.export import round_up
-arena_bytes = round_up(max(arena.used_bytes, arena.min_arena_bytes))
+from tinyml_lab import arena as arena_lib
+
+board_arena = arena_lib.estimate_arena(int8_model, "cortex-m-cmsis-nn")
+print(f"Cortex-M4 + CMSIS-NN arena: used {board_arena.used_bytes} B (head "
+      f"{board_arena.head_bytes}, tail {board_arena.tail_bytes}); smallest that allocates: "
+      f"{board_arena.min_arena_bytes} B; memory peaks at {board_arena.step_name(board_arena.peak_step)}")
+arena_bytes = arena_lib.sketch_arena_bytes(int8_model)
 print(report.size_report(int8_model, arena_bytes, float_bytes=len(float_bytes)))
+report.plot_live_bytes(board_arena)
+plt.show()
 """),
         md("""
 The sketch also keeps the raw window (119 × 6 floats, 2.8 KB) next to the arena: small beside
-the board's 256 KB. The arena figure comes from the host build of TFLM (64-bit pointers), an
-upper bound for the Cortex-M4's.
+the board's 256 KB. The arena is computed by replaying TFLM's allocations for the board's build
+(32-bit structs, CMSIS-NN scratch buffers); chapter 01 shows the replay matches the runtime to
+the byte on this computer.
 
 ## 8 · Export into the sketch and ask it
 """),
@@ -256,8 +261,9 @@ upper bound for the Cortex-M4's.
 from tinyml_lab.export import export_to_sketch, read_c_array, sketch_copy
 
 sketch_dir = Path(sketches_dir) / "gesture" if sketches_dir else sketch_copy("gesture", artifacts / "sketches")
-exported = export_to_sketch(int8_model, sketch_dir, arena_bytes,
+exported = export_to_sketch(int8_model, sketch_dir, None,
                             source="notebooks/04_gesture.ipynb", labels=tuple(labels))
+assert exported.arena_bytes == arena_bytes
 for path in exported.files:
     print(path.name, path.stat().st_size, "bytes")
 print((sketch_dir / "model_ops.h").read_text())
@@ -265,7 +271,7 @@ print((sketch_dir / "model_ops.h").read_text())
         md("""
 `python -m tinyml_lab predict gesture FILE.csv` answers as the board would: every gesture in the
 file goes through the sketch's normalisation and the model bytes *read back from the sketch's C
-array*, in TFLM with the sketch's arena. Here it runs on the test gestures of one unseen person.
+array*, in the TFLM runtime. Here it runs on the test gestures of one unseen person.
 """),
         code("""
 from tinyml_lab.data.imu import write_recordings
