@@ -1,4 +1,4 @@
-"""Command line: `python -m tinyml_lab {course,info,export,boards}`."""
+"""Command line: `python -m tinyml_lab {course,info,export,predict,boards}`."""
 
 from __future__ import annotations
 
@@ -96,6 +96,22 @@ def _cmd_export(args) -> int:
     return 0
 
 
+def _cmd_predict(args) -> int:
+    from tinyml_lab.predict import predict
+    from tinyml_lab.report import format_table
+
+    result = predict(args.chapter, args.file)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.as_dict()))
+        return 0
+    print(f"{args.chapter}: {result.label}")
+    print(format_table(["label", "score"],
+                       [[name, f"{score:.3f}"] for name, score in result.scores.items()]))
+    return 0
+
+
 def _cmd_boards(args) -> int:
     from tinyml_lab.boards import BOARDS
     from tinyml_lab.report import format_table
@@ -133,6 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--board", default="nano33ble")
     p.add_argument("--source", help="provenance text for the generated files")
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("predict", help="run a chapter's deployed model on your own file")
+    p.add_argument("chapter", help="chapter whose sketch model to run, e.g. wake_word")
+    p.add_argument("file", help="input file, e.g. a WAV recording for wake_word")
+    p.add_argument("--json", action="store_true",
+                   help='print {"label": ..., "scores": {...}} only')
+    p.set_defaults(func=_cmd_predict)
 
     p = sub.add_parser("boards", help="list the boards and their budgets")
     p.set_defaults(func=_cmd_boards)
