@@ -197,7 +197,7 @@ def test_synthetic_set_shapes_labels_and_source(small_set):
             else:
                 assert word == ""
     counts = data.train.counts(data.labels)
-    assert counts == {"silence": 6, "unknown": 14, "yes": 10, "no": 10}
+    assert counts == {"silence": 6, "unknown": 12, "yes": 11, "no": 11}
 
 
 def test_test_voices_are_never_heard_in_training(small_set):
