@@ -347,3 +347,11 @@ def test_folder_loader_errors(tmp_path):
                                                                 channels=2))
     with pytest.raises(audio.AudioFileError, match="a.wav: 2 channels"):
         speech.load_folder(tmp_path / "bad")
+
+
+def test_noise_gate_is_open_around_the_word_only():
+    gain = speech._gate(6000, 9000, np.random.default_rng(0))
+    assert gain.shape == (16000,)
+    assert np.allclose(gain[6000:9000], 1.0)
+    assert gain[:2000].max() <= 10 ** (-30 / 20) and gain[13000:].max() <= 10 ** (-30 / 20)
+    assert np.abs(np.diff(gain)).max() <= 1.0 / 320 + 1e-9  # 20-ms ramps, no clicks

@@ -56,7 +56,7 @@ BABBLE_TEXT = (
 SOURCE = ("generated offline: words spoken by espeak-ng (espeakng-loader wheel) in many "
           "voices, mixed with generated noise, hum and babble; Speech Commands v0.02 on request")
 CACHE_DIR = DATASETS_DIR / "cache"
-SYNTHETIC_VERSION = 1  # bump when the recipe changes: old caches are then ignored
+SYNTHETIC_VERSION = 2  # bump when the recipe changes: old caches are then ignored
 
 # English accents of espeak-ng; every synthetic speaker is an accent plus a variant.
 ACCENTS = ("en-us", "en", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
@@ -310,10 +310,28 @@ def _word_clip(speech, bank, recipe, rng) -> np.ndarray:
     start = int(rng.integers(0, CLIP_SAMPLES - len(speech) + 1))
     clip[start:start + len(speech)] = speech
     speech_level = 20 * np.log10(noise.rms(speech) + 1e-12)
-    if rng.random() < 0.85:
+    condition = rng.random()
+    if condition < 0.2:  # a clean recording: nothing but a very quiet microphone
+        return to_int16(clip + noise.normalise(rng.standard_normal(CLIP_SAMPLES),
+                                               rng.uniform(-100.0, -85.0)))
+    around = np.zeros(CLIP_SAMPLES)
+    if condition < 0.85:
         snr = rng.uniform(*recipe.snr_db)
-        clip += noise.normalise(_background(bank, rng), speech_level - snr)
-    return to_int16(clip + _noise_floor(rng))
+        around += noise.normalise(_background(bank, rng), speech_level - snr)
+    around += _noise_floor(rng)
+    if rng.random() < 0.25:  # a noise gate, as phones and browsers apply
+        around *= _gate(start, start + len(speech), rng)
+    return to_int16(clip + around)
+
+
+def _gate(start: int, end: int, rng) -> np.ndarray:
+    """A noise suppressor's gain: open while the word lasts (plus a little), closed by 30 to
+    60 dB elsewhere, with 20-ms ramps. Speech Commands recordings often sound like this."""
+    hold = int(rng.uniform(0.02, 0.15) * SAMPLE_RATE)
+    gain = np.full(CLIP_SAMPLES, 10.0 ** (-rng.uniform(30.0, 60.0) / 20.0))
+    gain[max(0, start - hold):min(CLIP_SAMPLES, end + hold)] = 1.0
+    ramp = int(0.02 * SAMPLE_RATE)
+    return np.convolve(gain, np.ones(ramp) / ramp, mode="same")
 
 
 def _silence_clip(bank, rng) -> np.ndarray:
@@ -338,6 +356,7 @@ def _save_cache(path: Path, splits) -> None:
     os.close(fd)
     try:
         np.savez(tmp, **arrays)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a shared cache should be readable
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
