@@ -202,9 +202,8 @@ def test_synthetic_set_shapes_labels_and_source(small_set):
 
 def test_test_voices_are_never_heard_in_training(small_set):
     data, _ = small_set
-    variant = lambda s: s.split("+")[1]  # noqa: E731
-    train = {variant(s) for s in data.train.speakers if s}
-    test = {variant(s) for s in data.test.speakers if s}
+    train = {s.split("+")[1] for s in data.train.speakers if s}
+    test = {s.split("+")[1] for s in data.test.speakers if s}
     assert test and train and not (train & test)
     groups = speech.split_variants()
     assert not set(groups["train"]) & set(groups["test"])
@@ -303,7 +302,7 @@ def test_speech_commands_loader_downloads_checks_and_splits(tmp_path):
 
 
 def test_speech_commands_bad_checksum_and_no_network(tmp_path):
-    archive, digest = _fake_speech_commands(tmp_path / "server")
+    archive, _ = _fake_speech_commands(tmp_path / "server")
     with pytest.raises(speech.DatasetDownloadError, match="SHA-256.*expected"):
         speech.load_speech_commands(root=tmp_path / "c1", url=archive.as_uri(), sha256="0" * 64)
     with pytest.raises(speech.DatasetDownloadError, match="Could not download.*offline"):

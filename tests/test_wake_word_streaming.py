@@ -1,6 +1,7 @@
 """The command detector: the Python twin's behaviour, and the sketch's C++
 (command_detector.h) giving identical detections on the same score streams."""
 
+import itertools
 import re
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from tinyml_lab import streaming
 from tinyml_lab.errors import TinyMLError
-from tinyml_lab.streaming import CommandDetector, DetectorConfig, Detection, Event
+from tinyml_lab.streaming import CommandDetector, Detection, DetectorConfig, Event
 
 SKETCH = Path(__file__).resolve().parents[1] / "arduino_sketches" / "wake_word"
 KEYWORDS = (2, 3)  # silence, unknown, yes, no
@@ -87,7 +88,7 @@ def test_suppression_keeps_a_long_word_to_one_detection_per_period():
     config = DetectorConfig(suppression_ms=1000)
     found = _feed(CommandDetector(4, KEYWORDS, config), times, scores)
     assert [d.label for d in found] == [2, 2, 2]
-    assert all(b.time_ms - a.time_ms >= 1000 for a, b in zip(found, found[1:]))
+    assert all(b.time_ms - a.time_ms >= 1000 for a, b in itertools.pairwise(found))
     # two different words in quick succession: the second is suppressed too
     t1, s1 = _word(4, 2, 240, at=0, length=400, total=400)
     t2, s2 = _word(4, 3, 240, at=0, length=400, total=1600)

@@ -133,7 +133,7 @@ def resample(samples: np.ndarray, from_rate: float, to_rate: float) -> np.ndarra
     """
     samples = np.asarray(samples)
     n_in = samples.shape[-1]
-    n_out = int(round(n_in * float(to_rate) / float(from_rate)))
+    n_out = round(n_in * float(to_rate) / float(from_rate))
     if n_in == 0 or n_out == n_in:
         return samples.copy()
     x = samples.astype(np.float64)

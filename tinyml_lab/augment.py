@@ -56,7 +56,7 @@ def augmented_batches(x: np.ndarray, y: np.ndarray, batch_size: int = 64, seed: 
             self.order = self.rng.permutation(len(x))
 
         def __len__(self):
-            return -(-len(x) // batch_size)
+            return (len(x) + batch_size - 1) // batch_size
 
         def __getitem__(self, index):
             rows = self.order[index * batch_size:(index + 1) * batch_size]

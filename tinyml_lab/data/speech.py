@@ -191,8 +191,8 @@ def _synthetic_source(recipe: SyntheticRecipe) -> str:
 
 
 def _class_counts(recipe: SyntheticRecipe, labels, total: int) -> list[int]:
-    silence = max(1, int(round(total * recipe.silence_fraction)))
-    unknown = max(1, int(round(total * recipe.unknown_fraction)))
+    silence = max(1, round(total * recipe.silence_fraction))
+    unknown = max(1, round(total * recipe.unknown_fraction))
     rest = total - silence - unknown
     keywords = len(labels) - 2
     per = [rest // keywords + (1 if i < rest % keywords else 0) for i in range(keywords)]
@@ -514,8 +514,8 @@ def load_speech_commands(
             chosen += [(label, word, p) for p in paths]
         n_keywords = len(chosen)
         keyword_share = 1.0 - silence_fraction - unknown_fraction
-        n_unknown = int(round(n_keywords * unknown_fraction / keyword_share))
-        n_silence = int(round(n_keywords * silence_fraction / keyword_share))
+        n_unknown = round(n_keywords * unknown_fraction / keyword_share)
+        n_silence = round(n_keywords * silence_fraction / keyword_share)
         others = [(w, p) for w, p in files[split] if w not in labels]
         for i in rng.permutation(len(others))[:n_unknown]:
             chosen.append((1, others[i][0], others[i][1]))
