@@ -18,6 +18,7 @@ from tinyml_lab.tflite_file import read_model
 
 SKETCH = Path(__file__).resolve().parents[1] / "arduino_sketches" / "wake_word"
 FAKE_TFLM = Path(__file__).parent / "fake_tflm"
+FAKE_ARDUINO = Path(__file__).parent / "fake_arduino"
 LABELS = ("silence", "unknown", "yes", "no")
 ACCURACY_TARGET = 0.85  # int8 in TFLM, on unheard synthetic voices
 
@@ -88,6 +89,23 @@ static_assert(kLabelCount <= wake_word::kMaxClasses, "classes");
 int main() { std::printf("%d %d\n", kInputSize, kLabelCount); }
 """
     assert cxx({"main.cc": program}, include_dirs=[SKETCH]).split() == ["1960", "4"]
+
+
+def test_the_whole_sketch_compiles_and_sets_up(tmp_path, cxx):
+    """wake_word.ino with the generated files, against test doubles of the Arduino core,
+    the PDM microphone and the TFLM interpreter: it compiles with -Wall -Werror, and
+    setup() starts the microphone at 16 kHz, mono, and names the keywords."""
+    program = (SKETCH / "wake_word.ino").read_text() + r"""
+int main() {
+  setup();
+  loop();
+  std::printf("\npdm %d %ld %d\n", PDM.channels, PDM.rate, PDM.callback != nullptr);
+}
+"""
+    out = cxx({"main.cc": program, "model_data.cc": (SKETCH / "model_data.cc").read_text()},
+              include_dirs=[SKETCH, FAKE_ARDUINO, FAKE_TFLM])
+    assert "wake_word ready" in out and "listening for yes no" in out
+    assert out.strip().splitlines()[-1] == "pdm 1 16000 1"
 
 
 def test_runs_in_tflm_with_the_committed_arena_and_is_accurate(committed, unheard):

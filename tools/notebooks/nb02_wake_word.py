@@ -280,7 +280,7 @@ print(report.size_report(int8_model, arena_bytes, float_bytes=len(float_bytes)))
 """),
         md("""
 The sketch needs more RAM than the arena: a 16,384-sample ring buffer for the microphone (32 KB)
-and the frontend's FFT buffers (about 8 KB). The estimated latency is what decides whether the
+and the frontend's window, FFT and mel tables (about 10 KB). The estimated latency is what decides whether the
 model can run after every 20-ms frame; when it cannot, the sketch computes the frames that piled
 up and runs the model once, and the detector, which averages over time rather than over a count
 of results, does not mind.
