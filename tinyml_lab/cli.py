@@ -1,4 +1,4 @@
-"""Command line: `python -m tinyml_lab {course,info,export,boards,predict,capture}`."""
+"""Command line: `python -m tinyml_lab {course,info,export,arena,boards,predict,capture}`."""
 
 from __future__ import annotations
 
@@ -150,7 +150,10 @@ def _cmd_boards(args) -> int:
 def _cmd_predict(args) -> int:
     from tinyml_lab.predict import format_predictions, predict
 
-    print(format_predictions(predict(args.chapter, args.file, args.sketch), as_json=args.json))
+    result = predict(args.chapter, args.file, args.sketch)
+    for note in getattr(result, "notes", ()):
+        print(f"note: {note}", file=sys.stderr)
+    print(format_predictions(result, as_json=args.json))
     return 0
 
 
@@ -213,9 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("predict", help="run a chapter's deployed sketch model on a file, "
                                        "with the sketch's preprocessing, in host TFLM")
-    p.add_argument("chapter", choices=sorted(PREDICTORS))
-    p.add_argument("file", help="input file (gesture: IMU_Capture CSV)")
-    p.add_argument("--json", action="store_true", help="a JSON list, one entry per input")
+    p.add_argument("chapter", help=f"one of: {', '.join(sorted(PREDICTORS))}")
+    p.add_argument("file", help="input file (wake_word: WAV; gesture: IMU_Capture CSV)")
+    p.add_argument("--json", action="store_true",
+                   help='JSON: {"label": ..., "scores": {...}}, or a list of them for files '
+                        "holding several inputs (gesture)")
     p.add_argument("--sketch", help="sketch folder with the model files "
                                     "(default: the committed arduino_sketches/<chapter>)")
     p.set_defaults(func=_cmd_predict)

@@ -59,13 +59,21 @@ def check_compiler() -> Check:
 
 def dataset_sources() -> list[Check]:
     """Each chapter's data and where it comes from offline."""
-    from tinyml_lab.data import imu_synthetic, sine
+    from tinyml_lab.data import imu_synthetic, sine, speech
+    from tinyml_lab.errors import TinyMLError
 
-    return [
-        Check("hello_sine data", True, sine.SOURCE),
-        Check("gesture data", True, imu_synthetic.SOURCE
-              + "; real: your own IMU_Capture recordings (notebook parameter recordings_dir)"),
-    ]
+    checks = [Check("hello_sine data", True, sine.SOURCE)]
+    try:  # the wake-word data needs the espeak-ng library from the espeakng-loader wheel
+        from tinyml_lab.data.espeak import engine
+
+        engine()
+        checks.append(Check("wake_word data", True, speech.SOURCE))
+    except TinyMLError as exc:
+        checks.append(Check("wake_word data", False, str(exc)))
+    checks.append(Check("gesture data", True, imu_synthetic.SOURCE
+                        + "; real: your own IMU_Capture recordings (notebook parameter "
+                        "recordings_dir)"))
+    return checks
 
 
 def environment_report() -> list[Check]:

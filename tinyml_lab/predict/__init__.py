@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,18 +27,23 @@ from tinyml_lab.paths import SKETCHES_DIR
 # chapter -> "module:function"; imported only when that chapter is asked for
 PREDICTORS = {
     "gesture": "tinyml_lab.predict.gesture:predict_file",
+    "wake_word": "tinyml_lab.keyword_spotting:predict_file",
 }
 
 
 @dataclass(frozen=True)
 class Prediction:
-    """One answer: the top label and every label's score (the dequantized model output)."""
+    """One answer: the top label, every label's score (the dequantized model output), and
+    notes on what was done to the input on the way (e.g. resampling)."""
 
     label: str
     scores: dict[str, float]
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict:
         return {"label": self.label, "scores": dict(self.scores)}
+
+    as_dict = to_dict
 
 
 @dataclass(frozen=True)
@@ -89,8 +94,9 @@ def predictor(chapter: str):
 
 
 def predict(chapter: str, path: str | Path, sketch_dir: str | Path | None = None
-            ) -> list[Prediction]:
-    """Run the chapter's deployed sketch model on a file (default: the committed sketch)."""
+            ) -> Prediction | list[Prediction]:
+    """Run the chapter's deployed sketch model on a file (default: the committed sketch):
+    one Prediction for a one-input file (a recording), a list for several (IMU blocks)."""
     return predictor(chapter)(Path(path), Path(sketch_dir) if sketch_dir else None)
 
 
@@ -108,7 +114,12 @@ def predictions_from_scores(scores: np.ndarray, labels: tuple[str, ...]) -> list
             for s in scores]
 
 
-def format_predictions(predictions: list[Prediction], as_json: bool = False) -> str:
+def format_predictions(predictions: Prediction | list[Prediction], as_json: bool = False) -> str:
+    if isinstance(predictions, Prediction):
+        if as_json:
+            return json.dumps(predictions.to_dict())
+        scores = ", ".join(f"{k} {v:.3f}" for k, v in predictions.scores.items())
+        return f"{predictions.label}  ({scores})"
     if as_json:
         return json.dumps([p.to_dict() for p in predictions], indent=2)
     lines = []
