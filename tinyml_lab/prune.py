@@ -185,7 +185,7 @@ def strip_pruning(model, pruning: MagnitudePruning):
             f"The pruning schedule ends at step {end} but training stopped after {pruning.step} "
             "steps, so the final sparsity was never reached: train for more steps or lower "
             "end_step (PolynomialDecay.over_training sizes it for you).")
-    stripped = keras.models.clone_model(model)
+    stripped = type(model).from_config(model.get_config())  # uncompiled: no optimizer state
     stripped.set_weights(model.get_weights())
     for layer in stripped.layers:
         if layer.name in pruning.masks:
