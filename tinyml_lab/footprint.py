@@ -7,8 +7,10 @@ multiply-accumulates and measures the tensor arena, so the optimisation chapters
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -68,15 +70,39 @@ def int8_footprint(name: str, keras_model, representative: np.ndarray, x_test: n
 
 
 def runs_in_tflm(model: TFLiteModel | bytes, sample: np.ndarray) -> tuple[bool, str]:
-    """Whether the TFLM runtime loads the model and runs one sample, and if not, why."""
+    """Whether the TFLM runtime loads the model and runs one sample, and if not, TFLM's own
+    reason. Loading happens in a child process: TFLM reports on the C-level stderr, and a
+    model it cannot prepare must not take the notebook kernel down."""
     model = model if isinstance(model, TFLiteModel) else read_model(model)
+    arena = max(64 * 1024, 4 * model.size_bytes)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.tflite"
+        path.write_bytes(model.data)
+        probe = tflm._probe(path, arena)
+    if probe.returncode != tflm.PROBE_OK:
+        lines = [line.strip() for line in probe.stderr.splitlines() if line.strip()]
+        said = [line for line in lines if "not supported" in line or "failed to prepare" in line
+                or "was not true" in line or "Didn't find op" in line]
+        reason = "; ".join(dict.fromkeys(said)) or (lines[-1] if lines else
+                                                     f"exit status {probe.returncode}")
+        return False, reason
     try:
-        micro = tflm.MicroInterpreter(model)
-        micro.predict(np.asarray(sample, dtype=np.float32)[None, ...])
+        tflm.MicroInterpreter(model).predict(np.asarray(sample, dtype=np.float32)[None, ...])
     except (TinyMLError, RuntimeError, ValueError) as exc:
-        kinds = sorted({t.dtype for t in model.tensors if t.dtype.startswith(("float", "int8"))})
-        return False, f"{str(exc).split(' If an op')[0]} (tensor types: {', '.join(kinds)})"
+        return False, str(exc)
     return True, "loads and runs"
+
+
+def predict_anywhere(model: TFLiteModel | bytes, x: np.ndarray) -> tuple[np.ndarray, str]:
+    """Float outputs for float inputs, and which runtime produced them: TFLM when it can run
+    the model, else TensorFlow Lite (float16 and hybrid models, for comparison only)."""
+    model = model if isinstance(model, TFLiteModel) else read_model(model)
+    x = np.asarray(x, dtype=np.float32)
+    if runs_in_tflm(model, x[0])[0]:
+        return tflm.MicroInterpreter(model).predict(x), "TFLM"
+    if model.input_tensors[0].is_quantized:
+        raise TinyMLError("Only float-input models fall back to TensorFlow Lite here.")
+    return tflm.tflite_predict_raw(model, x).astype(np.float32), "TFLite"
 
 
 def footprint_table(footprints: list[Footprint], baseline: Footprint | None = None) -> str:
