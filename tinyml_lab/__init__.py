@@ -4,7 +4,10 @@ The notebooks stay thin; the work lives here, one job per module:
 tflite_file (read .tflite), convert (Keras -> TFLite int8), tflm (run in TFLite-Micro,
 measure the arena), export (C array + op resolver + settings into a sketch), boards
 (budgets and fit), report (tables and plots), data/ (datasets), models (architectures),
-course (run every notebook), cli (`python -m tinyml_lab`).
+course (run every notebook), cli (`python -m tinyml_lab`); for the optimisation chapters:
+quantize (the int8 math), qat (weight quantization-aware training), prune (Keras 3 pruning),
+footprint (int8 bytes, MACs, arena, accuracy in TFLM), energy (energy per inference),
+checks (exercise feedback).
 """
 
 import os

@@ -59,9 +59,10 @@ def check_compiler() -> Check:
 
 def dataset_sources() -> list[Check]:
     """Each chapter's data and where it comes from offline."""
-    from tinyml_lab.data import sine
+    from tinyml_lab.data import shapes, sine
 
-    return [Check("hello_sine data", True, sine.SOURCE)]
+    return [Check("hello_sine data", True, sine.SOURCE),
+            Check("optimisation chapters' data (shapes)", True, shapes.SOURCE)]
 
 
 def environment_report() -> list[Check]:
