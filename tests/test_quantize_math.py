@@ -189,3 +189,104 @@ def test_tensor_values_reads_weights_and_refuses_activations(sine_int8):
     assert np.abs(weights).max() == 127  # symmetric per-tensor: the largest weight is +-127
     with pytest.raises(ModelFormatError, match="not a constant"):
         tensor_values(model, fc.outputs[0])
+
+
+def _round_half_away(x):
+    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+
+
+def test_weights_are_rounded_in_float32_like_the_converter():
+    """A weight exactly on a .5 boundary the converter's way (w times the float32 reciprocal
+    of the scale) but just below it in float64: the converter rounds it up, so must we."""
+    import keras
+
+    rng = np.random.default_rng(0)
+    found = None
+    while found is None:
+        peak = np.float32(rng.uniform(0.5, 2))
+        scale = np.float32(peak / np.float32(127))
+        for w in (np.float32(np.float32(47.5) * scale),):
+            for cand in (w, np.nextafter(w, np.float32(0)), np.nextafter(w, np.float32(10))):
+                if cand * (np.float32(1) / scale) == np.float32(47.5) and \
+                        float(cand) / float(scale) < 47.5:
+                    found = (peak, cand)
+    peak, w = found
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(2, use_bias=False)])
+    model.set_weights([np.array([[peak, w]], dtype=np.float32)])
+    x = np.linspace(-1, 1, 16, dtype=np.float32).reshape(-1, 1)
+    data = convert.to_int8(model, x, count=16)
+    stored = tensor_values(read_model(data), read_model(data).operators[0].inputs[1])
+    assert stored.ravel().tolist() == [127, 48]  # 47.5 rounded away from zero
+    assert _round_half_away(float(w) / float(scale)) == 47  # what float64 would have said
+    rows = q.compare_with_converter(model, data, convert.representative_samples(x, 16))
+    assert all(r.equal for r in rows)
+
+
+def test_batch_norm_is_folded_with_tensorflows_rsqrt():
+    """TensorFlow's vectorised rsqrt differs from 1/sqrt by one float32 step on some values;
+    the converter folds with it, so a weight can land on the other side of a .5 boundary."""
+    import keras
+
+    rng = np.random.default_rng(1)
+    variance = rng.uniform(0.05, 4, 64).astype(np.float32)
+    gamma = rng.uniform(0.5, 2, 64).astype(np.float32)
+    eps = np.float32(1e-3)
+    inv_tf = np.asarray(keras.ops.convert_to_numpy(keras.ops.rsqrt(variance + eps))) * gamma
+    inv_np = np.float32(1) / np.sqrt(variance + eps) * gamma
+
+    def rounded(w, peak, inv):
+        scale = np.float32(np.float32(peak) * inv / np.float32(127))
+        return _round_half_away(np.float32(w) * inv * (np.float32(1) / scale))
+
+    found = None
+    for c in np.flatnonzero(inv_tf != inv_np):
+        for _ in range(20000):
+            peak = np.float32(rng.uniform(0.5, 1.5))
+            w = np.float32((rng.integers(1, 126) + 0.5) * peak / 127)
+            for _ in range(4):
+                if rounded(w, peak, inv_tf[c]) != rounded(w, peak, inv_np[c]):
+                    found = (c, peak, w)
+                    break
+                w = np.nextafter(w, np.float32(10))
+            if found:
+                break
+        if found:
+            break
+    assert found, "no boundary case found; widen the search"
+    c, peak, w = found
+    kernel = rng.uniform(-0.4, 0.4, size=(1, 1, 2, 64)).astype(np.float32)
+    kernel[0, 0, :, c] = [peak, w]
+    model = keras.Sequential([keras.Input((4, 4, 2)),
+                              keras.layers.Conv2D(64, 1, use_bias=False, name="c"),
+                              keras.layers.BatchNormalization(epsilon=float(eps), name="bn")])
+    model.get_layer("c").set_weights([kernel])
+    model.get_layer("bn").set_weights([gamma, np.zeros(64, np.float32),
+                                       np.zeros(64, np.float32), variance])
+    x = np.random.default_rng(2).uniform(-1, 1, size=(20, 4, 4, 2)).astype(np.float32)
+    data = convert.to_int8(model, x, count=20)
+    rows = q.compare_with_converter(model, data, convert.representative_samples(x, 20))
+    assert [r.quantity for r in rows if not r.equal] == []
+
+
+def test_folded_biases_are_quantized_like_the_converter():
+    """Random conv + batch norm + dense models with large means: every int32 bias matches
+    (the first of these models caught biases computed as b / scale in float64)."""
+    import keras
+
+    rng = np.random.default_rng(7)
+    x = rng.uniform(0, 1, (30, 8, 8, 32)).astype(np.float32)
+    for _ in range(2):
+        model = keras.Sequential([
+            keras.Input((8, 8, 32)), keras.layers.Conv2D(64, 3, use_bias=False, name="c"),
+            keras.layers.BatchNormalization(name="bn"), keras.layers.ReLU(),
+            keras.layers.Flatten(), keras.layers.Dense(10, name="d")])
+        model.get_layer("c").set_weights([rng.normal(size=(3, 3, 32, 64)).astype(np.float32) * 0.1])
+        model.get_layer("bn").set_weights([
+            rng.uniform(0.5, 2, 64).astype(np.float32), rng.normal(size=64).astype(np.float32),
+            rng.normal(size=64).astype(np.float32) * 0.1, rng.uniform(0.05, 3, 64).astype(np.float32)])
+        model.get_layer("d").set_weights([
+            rng.normal(size=(2304, 10)).astype(np.float32) * 0.05,
+            rng.normal(size=10).astype(np.float32)])
+        data = convert.to_int8(model, x, count=30)
+        rows = q.compare_with_converter(model, data, convert.representative_samples(x, 30))
+        assert [(r.layer, r.quantity) for r in rows if not r.equal] == []

@@ -11,6 +11,11 @@ A real tensor X is stored as integers: X ~ scale * (X_int - zero_point). The con
   straight onto the int32 accumulator of the integer dot product.
 Batch norm is folded into the convolution before any of this. `compare_with_converter` runs
 the recipe on a Keras model and sets it beside what the converter wrote into the .tflite file.
+
+Weights are float32, and the converter folds and scales them in float32 and quantizes them as
+w * (1 / scale) in float32: a weight whose w / scale is 47.4999996 in float64 can be exactly
+47.5 that way, and rounds up. So float32 inputs are computed that way here too (anything else
+in float64, as w / scale).
 """
 
 from __future__ import annotations
@@ -47,6 +52,12 @@ class QuantParams:
         shape = [1] * values.ndim
         shape[self.axis] = -1
         return array.reshape(shape)
+
+
+def _float(values) -> np.ndarray:
+    """float32 stays float32 (weights, as the converter computes them); the rest is float64."""
+    values = np.asarray(values)
+    return values if values.dtype == np.float32 else values.astype(np.float64)
 
 
 def _round_half_away(values: np.ndarray) -> np.ndarray:
@@ -86,7 +97,7 @@ def activation_params(values: np.ndarray) -> QuantParams:
 def symmetric_params(values: np.ndarray, axis: int | None = None,
                      qrange: tuple[int, int] = INT8_SYMMETRIC) -> QuantParams:
     """Symmetric (weight) parameters: zero point 0, scale = max|w| / qmax, per `axis` or whole."""
-    values = np.asarray(values, dtype=np.float64)
+    values = _float(values)
     if values.size == 0:
         raise TinyMLError("Cannot quantize an empty weight tensor.")
     if axis is None:
@@ -96,7 +107,9 @@ def symmetric_params(values: np.ndarray, axis: int | None = None,
         others = tuple(i for i in range(values.ndim) if i != axis)
         peak = np.abs(values).max(axis=others)
     qmin, qmax = qrange
-    scale = np.where(peak > 0, peak / qmax, 1.0)  # an all-zero channel keeps scale 1
+    one = values.dtype.type(1)
+    # an all-zero channel keeps scale 1
+    scale = np.where(peak > 0, peak / values.dtype.type(qmax), one).astype(values.dtype)
     return QuantParams(np.asarray(scale), np.zeros(np.shape(scale), dtype=np.int64), qmin, qmax,
                        axis)
 
@@ -107,18 +120,25 @@ def weight_params(kernel: np.ndarray, per_channel: bool = True) -> QuantParams:
 
 
 def bias_params(input_scale: float, weight: QuantParams) -> QuantParams:
-    """int32 bias parameters: scale = input scale x weight scale (per channel), zero point 0."""
-    scale = float(input_scale) * np.asarray(weight.scale, dtype=np.float64)
+    """int32 bias parameters: scale = input scale x weight scale (per channel), zero point 0
+    (a float32 product when the weight scales are float32, as the converter stores them)."""
+    weight_scale = _float(weight.scale)
+    scale = weight_scale.dtype.type(input_scale) * weight_scale
     axis = 0 if weight.per_channel else None
     return QuantParams(scale, np.zeros(np.shape(scale), dtype=np.int64), *INT32, axis)
 
 
 def quantize(values: np.ndarray, params: QuantParams) -> np.ndarray:
     """Real values -> integers: round(x / scale) + zero_point, clipped to the integer range."""
-    values = np.asarray(values, dtype=np.float64)
-    scale = params._broadcast(values, np.asarray(params.scale, dtype=np.float64))
+    values, scale = _float(values), _float(params.scale)
+    if values.dtype != scale.dtype:
+        values, scale = values.astype(np.float64), scale.astype(np.float64)
+    scale = params._broadcast(values, scale)
     zero = params._broadcast(values, np.asarray(params.zero_point, dtype=np.int64))
-    q = _round_half_away(values / scale) + zero
+    if values.dtype == np.float32:  # as the converter: multiply by the float32 reciprocal
+        q = _round_half_away(values * (np.float32(1) / scale)) + zero
+    else:
+        q = _round_half_away(values / scale) + zero
     dtype = np.int8 if params.qmin >= -128 and params.qmax <= 127 else np.int32
     return np.clip(q, params.qmin, params.qmax).astype(dtype)
 
@@ -155,10 +175,20 @@ def quantization_error(values: np.ndarray, params: QuantParams) -> QuantError:
 def fold_batch_norm(kernel: np.ndarray, bias: np.ndarray | None, gamma: np.ndarray,
                     beta: np.ndarray, mean: np.ndarray, variance: np.ndarray,
                     epsilon: float) -> tuple[np.ndarray, np.ndarray]:
-    """The kernel and bias of one layer that computes conv -> batch norm in a single step."""
-    factor = np.asarray(gamma, np.float64) / np.sqrt(np.asarray(variance, np.float64) + epsilon)
-    bias = np.zeros_like(factor) if bias is None else np.asarray(bias, np.float64)
-    return np.asarray(kernel, np.float64) * factor, (bias - mean) * factor + beta
+    """The kernel and bias of one layer that computes conv -> batch norm in a single step,
+    evaluated as TensorFlow evaluates batch norm: inv = rsqrt(variance + eps) * gamma, with
+    TensorFlow's own rsqrt (it can differ from 1 / sqrt by one float32 step, enough to move
+    a weight across a rounding boundary)."""
+    import keras
+
+    kernel = _float(kernel)
+    t = kernel.dtype.type
+    rsqrt = np.asarray(keras.ops.convert_to_numpy(
+        keras.ops.rsqrt(np.asarray(variance, t) + t(epsilon))), dtype=t)
+    factor = rsqrt * np.asarray(gamma, t)
+    shift = np.asarray(beta, t) - np.asarray(mean, t) * factor
+    folded_bias = shift if bias is None else np.asarray(bias, t) * factor + shift
+    return kernel * factor, folded_bias
 
 
 # ------------------------------------------------------------ the recipe on a Keras model
@@ -207,6 +237,8 @@ def layer_recipe(model, samples: np.ndarray, per_channel_dense: bool = False
     inputs = model.inputs
     probes = [layer.output for layer in layers]
     outputs = keras.Model(inputs, probes).predict(samples, verbose=0, batch_size=256)
+    if len(probes) == 1:  # Keras returns a bare array, not a list, for one output
+        outputs = [outputs]
     values = dict(zip([layer.name for layer in layers], outputs))
     result = []
     current = activation_params(samples)  # quantization of the tensor flowing in
@@ -243,8 +275,7 @@ def layer_recipe(model, samples: np.ndarray, per_channel_dense: bool = False
             output = activation_params(values[out_layer.name])
             out_name = out_layer.name
         result.append(LayerQuantization(
-            layer.name, _WEIGHT_LAYERS[kind], np.asarray(kernel, np.float64),
-            np.asarray(bias, np.float64), current, weight, bias_params(float(current.scale), weight),
+            layer.name, _WEIGHT_LAYERS[kind], _float(kernel), _float(bias), current, weight, bias_params(float(current.scale), weight),
             output, out_name))
         current = output
         i = end + 1
