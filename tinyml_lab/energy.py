@@ -2,10 +2,10 @@
 
 The per-operation figures are the 45 nm measurements of Horowitz ("Computing's energy
 problem", ISSCC 2014), as tabulated by Fournarakis (2021, "A practical guide to neural network
-quantization") and reproduced in the course's reference slides
-(shared/reference/tinyml-slides-quantization-pruning-patch-inference.txt, "Quantization",
-Figure 8). They are not the nRF52840's own figures: they say which part of an inference costs
-what, not what the board's battery will read.
+quantization") and reproduced in Y. Chaigneau's lecture slides "Tiny ML: Machine learning for
+embedded systems" (GreenAI UPPA, 2022), section "Quantization", Figure 8. They are not the
+nRF52840's own figures: they say which part of an inference costs what, not what the board's
+battery will read.
 
 The estimate counts, from the .tflite file itself:
 - arithmetic: one multiply and one add per multiply-accumulate, in the precision the

@@ -69,6 +69,10 @@ print("W_uint8 =\\n", W_uint8)
 print("largest error |W - s * W_uint8| =", np.abs(W - s * W_uint8).max(), "<= s/2 =", s / 2)
 """),
         md("""
+(The slide prints 229 for 0.90: 0.90 × 255 = 229.5 sits between two integers, and rounding to the
+nearest gives 230 whether halves go away from zero or, as numpy's `round` does, to even. Every
+entry is within half a step, `s/2`, of the original: that is all rounding promises.)
+
 Microcontroller kernels use **signed** int8, range [-128, 127]. For activations TFLite uses the
 whole range asymmetrically:
 
@@ -231,6 +235,11 @@ batch norm into each convolution, calibrates every activation range on the same 
 samples the converter used, and computes scales, zero points, int8 weights and int32 biases.
 `compare_with_converter` reads the converter's numbers out of the `.tflite` file and sets them side
 by side.
+
+One detail decides whether *every* integer matches: the converter works in float32. It folds batch
+norm with TensorFlow's own `rsqrt`, and quantizes a weight as `w × (1 / scale)` in float32. Done in
+float64 as `w / scale`, a few weights in ten thousand land a hair below a `.5` boundary instead of on
+it, and round the other way. `tinyml_lab.quantize` does it the converter's way for float32 weights.
 """),
         code("""
 count = 200
@@ -272,7 +281,8 @@ print(report.format_table(["layer", "SQNR per tensor (dB)", "SQNR per channel (d
         md("""
 Does it matter end to end? The converter can be told to use one scale per tensor everywhere.
 Both models run in TFLM; we compare their test accuracy there, and the output error of each
-against the float model.
+against the float model. (Per-tensor weights also save a little flash: one scale per tensor
+instead of one per channel.)
 """),
         code("""
 per_tensor_bytes = convert.to_int8(cnn, data.train.x, per_channel=False)
@@ -289,6 +299,11 @@ plt.figure(figsize=(6, 3))
 plt.hist((y_channel - y_float).ravel(), bins=60, alpha=0.6, label="per channel")
 plt.hist((y_tensor - y_float).ravel(), bins=60, alpha=0.6, label="per tensor")
 plt.yscale("log"); plt.xlabel("int8 softmax output − float output"); plt.legend(); plt.show()
+"""),
+        md("""
+On this CNN the per-channel advantage of a few dB barely shows in the accuracy: its channels are of
+similar size and 8 bits leave headroom. It matters more where channels differ a lot, as in the
+depthwise convolutions of MobileNets (the person-detection model), and at fewer bits.
 """),
         md("""
 ## 6 · How many representative samples are enough?
@@ -311,15 +326,16 @@ plt.xlabel("representative samples"); plt.ylabel("test accuracy (%)"); plt.legen
 print(report.format_table(["samples", "int8 accuracy in TFLM"], [[n, a] for n, a in zip(counts, sweep)]))
 """),
         md("""
-A handful of samples already covers the ranges of this model; a single one does not. The converter
-default in `tinyml_lab.convert.to_int8` is 200 random training inputs: cheap insurance.
+A handful of samples already covers the ranges of this model; with a single one the ranges are
+those of one picture, and the accuracy dips. The default in `tinyml_lab.convert.to_int8` is 200
+random training inputs: cheap insurance for models whose inputs vary more.
 """),
         md("""
 ## 7 · Why bother: energy and silicon area
 
-The lecture slides (*TinyML: Machine learning for embedded systems*, "Quantization", Figure 8, from
-Fournarakis 2021, who tabulates Horowitz's 45 nm measurements from ISSCC 2014) give the energy of
-single operations:
+Y. Chaigneau's lecture slides *Tiny ML: Machine learning for embedded systems* (GreenAI UPPA, 2022,
+"Quantization", Figure 8, after Fournarakis 2021, who tabulates Horowitz's 45 nm measurements from
+ISSCC 2014) give the energy of single operations:
 
 | operation | INT8 | FP32 |
 |---|---|---|

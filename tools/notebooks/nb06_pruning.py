@@ -14,8 +14,8 @@ def cells():
 Pruning removes parts of a trained network that contribute little, then lets training recover.
 There are two kinds, and on a microcontroller they could hardly be more different:
 
-* **unstructured** (magnitude) pruning zeroes individual weights. The accuracy holds up to high
-  sparsity, but TFLite and TFLM store weights **dense**: the zeros still occupy flash, and every
+* **unstructured** (magnitude) pruning zeroes individual weights. Many can go before the accuracy
+  suffers, but TFLite and TFLM store weights **dense**: the zeros still occupy flash, and every
   multiply still happens;
 * **structured** (channel) pruning removes whole filters and rebuilds a **smaller network**: fewer
   bytes of flash, fewer multiply-accumulates, smaller activations in the tensor arena.
@@ -258,11 +258,13 @@ may fail there; a full run (`python -m tinyml_lab course --only 06_pruning`) or
 
 ## 5 · Explore the trade-off
 
-Move the slider to pick how many channels to remove; the plots mark that model and the table
-compares it with the original. (Nothing is retrained: the slider looks up the sweep above.)
+Below: the model chosen above, marked on the trade-off. Move the slider to pick how many channels
+to remove; the picture for your pick appears under it. (Nothing is retrained: the slider looks
+up the sweep above.)
 """),
         code("""
 import ipywidgets as widgets
+from IPython.display import display
 
 
 def show(channel_sparsity):
@@ -275,7 +277,18 @@ def show(channel_sparsity):
 
 slider = widgets.SelectionSlider(options=[(f"{1 - k:.0%}", round(1 - k, 2)) for k in keeps],
                                  value=round(1 - keep_chosen, 2), description="removed")
-widgets.interact(show, channel_sparsity=slider);
+picked = widgets.Output()
+
+
+def on_pick(change):
+    with picked:
+        picked.clear_output(wait=True)
+        show(change["new"])
+
+
+slider.observe(on_pick, names="value")
+show(slider.value)  # the chosen model, drawn once as ordinary output
+display(slider, picked)
 """),
         md("""
 ## 6 · Summary
