@@ -38,8 +38,6 @@ def test_pruning_chapter_summary(quick_course):
 
 
 def test_benchmark_prints_bytes_macs_arena_and_accuracy(tmp_path):
-    import keras
-
     from tinyml_lab.data.shapes import make_shapes_data
     from tinyml_lab.models import seed_everything, shapes_cnn
 

@@ -47,8 +47,6 @@ def test_bad_shapes_requests_are_refused():
 
 @pytest.fixture(scope="module")
 def tiny_cnn():
-    import keras
-
     from tinyml_lab.models import seed_everything, shapes_cnn
 
     seed_everything(0)
@@ -160,9 +158,11 @@ def _no_widening(lo, hi):
 def test_checks_catch_the_usual_mistakes():
     r = checks.check_scale_zero_point(_no_widening, echo=False)
     assert not r and "include 0" in r.message
-    r = checks.check_scale_zero_point(lambda lo, hi: (
-        (max(hi, 0) - min(lo, 0)) / 255, round(-128 - min(lo, 0) * 255 / (max(hi, 0) - min(lo, 0)))),
-        echo=False)
+    def python_round(lo, hi):  # widens the range, but rounds -0.5 to 0
+        lo, hi = min(lo, 0), max(hi, 0)
+        return (hi - lo) / 255, round(-128 - lo * 255 / (hi - lo))
+
+    r = checks.check_scale_zero_point(python_round, echo=False)
     assert not r and "away from zero" in r.message
     r = checks.check_quantize(lambda x, s, z: np.round(x / s).astype(np.int8) + z, echo=False)
     assert not r

@@ -163,10 +163,12 @@ def test_recipe_equals_converter_on_the_sine_model(keras_sine_model, sine_int8):
 
 
 def test_a_perturbed_weight_is_caught(conv_model):
+    import keras
+
     model, x = conv_model
     data = convert.to_int8(model, x, count=40)
     samples = convert.representative_samples(x, 40)
-    clone = __import__("keras").models.clone_model(model)
+    clone = keras.models.clone_model(model)
     weights = model.get_weights()
     weights[-2] = weights[-2] * 1.5  # the output layer's kernel
     clone.set_weights(weights)
@@ -283,7 +285,8 @@ def test_folded_biases_are_quantized_like_the_converter():
         model.get_layer("c").set_weights([rng.normal(size=(3, 3, 32, 64)).astype(np.float32) * 0.1])
         model.get_layer("bn").set_weights([
             rng.uniform(0.5, 2, 64).astype(np.float32), rng.normal(size=64).astype(np.float32),
-            rng.normal(size=64).astype(np.float32) * 0.1, rng.uniform(0.05, 3, 64).astype(np.float32)])
+            rng.normal(size=64).astype(np.float32) * 0.1,
+            rng.uniform(0.05, 3, 64).astype(np.float32)])
         model.get_layer("d").set_weights([
             rng.normal(size=(2304, 10)).astype(np.float32) * 0.05,
             rng.normal(size=10).astype(np.float32)])

@@ -66,7 +66,8 @@ def check_scale_zero_point(fn: Callable, echo: bool = True) -> CheckResult:
         if not float(zero).is_integer() or int(zero) != int(want.zero_point):
             return _result(name, False, f"for range [{rmin}, {rmax}] the zero point should be "
                            f"{int(want.zero_point)}, yours is {zero}. It is the integer that "
-                           "stands for 0.0: round(-128 - min / scale), kept in [-128, 127], with halves "
+                           "stands for 0.0: round(-128 - min / scale), kept in [-128, 127], "
+                           "with halves "
                            "rounded away from zero (Python's round() sends -0.5 to 0).", echo)
     return _result(name, True, f"all {len(_RANGES)} ranges match TFLite's parameters", echo)
 

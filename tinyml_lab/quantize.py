@@ -275,7 +275,8 @@ def layer_recipe(model, samples: np.ndarray, per_channel_dense: bool = False
             output = activation_params(values[out_layer.name])
             out_name = out_layer.name
         result.append(LayerQuantization(
-            layer.name, _WEIGHT_LAYERS[kind], _float(kernel), _float(bias), current, weight, bias_params(float(current.scale), weight),
+            layer.name, _WEIGHT_LAYERS[kind], _float(kernel), _float(bias), current, weight,
+            bias_params(float(current.scale), weight),
             output, out_name))
         current = output
         i = end + 1

@@ -35,7 +35,8 @@ class ShapesData:
     source: str = SOURCE
 
 
-def _shape_mask(kind: str, u: np.ndarray, v: np.ndarray, radius: float, stroke: float) -> np.ndarray:
+def _shape_mask(kind: str, u: np.ndarray, v: np.ndarray, radius: float,
+                stroke: float) -> np.ndarray:
     """Coverage in [0, 1] of one shape on rotated, centred pixel coordinates (u, v)."""
     r = np.hypot(u, v)
     if kind == "circle":
