@@ -6,7 +6,10 @@ measure the arena), export (C array + op resolver + settings into a sketch), boa
 (budgets and fit), report (tables and plots), data/ (datasets), features/ (Python twins of
 the sketches' signal processing), models (architectures), course (run every notebook),
 predict/ (a sketch's answer on the host), capture (record from a board), cli
-(`python -m tinyml_lab`).
+(`python -m tinyml_lab`); arena (the exact tensor arena); for the optimisation chapters:
+quantize (the int8 math), qat (weight quantization-aware training), prune (Keras 3 pruning),
+footprint (int8 bytes, MACs, arena, accuracy in TFLM), energy (energy per inference),
+checks (exercise feedback).
 """
 
 import os

@@ -104,6 +104,17 @@ def to_dynamic_range(model) -> bytes:
     return _run(converter)
 
 
+def to_float16(model) -> bytes:
+    """float16 weights, float32 compute: half the size of float32, but the weights are
+    dequantized at run time by an op TFLM cannot run on float16."""
+    import tensorflow as tf
+
+    converter = _converter(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.target_spec.supported_types = [tf.float16]
+    return _run(converter)
+
+
 def representative_samples(data: np.ndarray, count: int = 200, seed: int = 0) -> np.ndarray:
     """An evenly random subset of the training inputs for calibrating activation ranges."""
     data = np.asarray(data, dtype=np.float32)
@@ -118,11 +129,14 @@ def to_int8(
     representative_data: np.ndarray | Iterable,
     count: int = 200,
     per_channel_dense: bool = False,
+    per_channel: bool = True,
 ) -> bytes:
     """Full-integer int8 TFLite with int8 input and output, calibrated on real inputs.
 
     Dense layers get per-tensor weights unless asked: per-tensor is what every TFLM
     snapshot (including the one in Chirale_TensorFlowLite) runs, and it is smaller.
+    per_channel=False gives every weight tensor, convolutions too, a single scale (to show
+    what per-channel scales buy).
     """
     import tensorflow as tf
 
@@ -147,6 +161,8 @@ def to_int8(
     converter._experimental_disable_per_channel_quantization_for_dense_layers = (
         not per_channel_dense
     )
+    if not per_channel:
+        converter._experimental_disable_per_channel = True
     data = _run(converter)
     check_ops_for_tflm(read_model(data), model)
     return data

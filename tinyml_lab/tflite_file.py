@@ -260,3 +260,27 @@ def _buffer_bytes(buffers, index: int) -> bytes:
     if index >= len(buffers) or buffers[index].data is None:
         return b""
     return bytes(bytearray(buffers[index].data))
+
+
+_NUMPY_TYPES = {"float32": np.float32, "float16": np.float16, "int32": np.int32,
+                "uint8": np.uint8, "int64": np.int64, "bool": np.bool_, "int16": np.int16,
+                "int8": np.int8, "float64": np.float64, "uint64": np.uint64,
+                "uint32": np.uint32, "uint16": np.uint16}
+
+
+def tensor_values(model: TFLiteModel, index: int) -> np.ndarray:
+    """The stored values of a constant tensor (weights, biases), shaped as in the file."""
+    tensor = model.tensors[index]
+    if not tensor.is_constant:
+        raise ModelFormatError(
+            f"Tensor {index} ({tensor.name!r}) is not a constant: only weights and biases have "
+            "stored values; activations exist only while the model runs."
+        )
+    if tensor.dtype not in _NUMPY_TYPES:
+        raise ModelFormatError(f"Tensor {index} has element type {tensor.dtype}, which "
+                               "tinyml_lab cannot turn into numbers.")
+    root = _schema.Model.GetRootAs(model.data, 0)
+    raw = root.Buffers(tensor.buffer).DataAsNumpy()
+    values = np.frombuffer(np.asarray(raw, dtype=np.uint8).tobytes(),
+                           dtype=np.dtype(_NUMPY_TYPES[tensor.dtype]).newbyteorder("<"))
+    return values.reshape(tensor.shape).astype(_NUMPY_TYPES[tensor.dtype])

@@ -25,6 +25,7 @@ def strip(path: str) -> None:
             cell.execution_count = None
         cell.metadata.pop("execution", None)
     nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)  # saved widget state is output too, and heavy
     nbformat.write(nb, path)
 
 
