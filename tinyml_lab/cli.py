@@ -153,7 +153,7 @@ def _cmd_predict(args) -> int:
     result = predict(args.chapter, args.file, args.sketch)
     for note in getattr(result, "notes", ()):
         print(f"note: {note}", file=sys.stderr)
-    print(format_predictions(result, as_json=args.json))
+    print(format_predictions(result, as_json=args.json, chapter=args.chapter))
     return 0
 
 

@@ -114,12 +114,16 @@ def predictions_from_scores(scores: np.ndarray, labels: tuple[str, ...]) -> list
             for s in scores]
 
 
-def format_predictions(predictions: Prediction | list[Prediction], as_json: bool = False) -> str:
+def format_predictions(predictions: Prediction | list[Prediction], as_json: bool = False,
+                       chapter: str = "") -> str:
     if isinstance(predictions, Prediction):
         if as_json:
             return json.dumps(predictions.to_dict())
-        scores = ", ".join(f"{k} {v:.3f}" for k, v in predictions.scores.items())
-        return f"{predictions.label}  ({scores})"
+        from tinyml_lab.report import format_table
+
+        table = format_table(["label", "score"], [[name, f"{score:.3f}"]
+                                                  for name, score in predictions.scores.items()])
+        return f"{chapter}: {predictions.label}\n{table}"
     if as_json:
         return json.dumps([p.to_dict() for p in predictions], indent=2)
     lines = []
