@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from tinyml_lab import report
+from tinyml_lab import metrics
 from tinyml_lab.cli import main
 from tinyml_lab.data.imu import write_recordings
 from tinyml_lab.data.imu_synthetic import GESTURES, make_person, record_gesture
@@ -15,10 +15,10 @@ from tinyml_lab.features.imu import normalize
 
 
 def test_confusion_matrix_counts_true_rows_and_predicted_columns():
-    counts = report.confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 0, 2], 3)
+    counts = metrics.confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 0, 2], 3)
     assert counts.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
-    fig = report.plot_confusion(counts, ["a", "b", "c"])
-    assert fig.axes[0].get_xlabel() == "predicted"
+    fig = metrics.plot_confusion(counts, ["a", "b", "c"])
+    assert fig.axes[0].get_xlabel() == "model says"
 
 
 @pytest.fixture(scope="module")

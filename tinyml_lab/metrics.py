@@ -39,12 +39,16 @@ def per_class_accuracy(counts: np.ndarray) -> np.ndarray:
         return np.where(totals > 0, np.diag(counts) / np.maximum(totals, 1), np.nan)
 
 
-def plot_confusion(counts: np.ndarray, labels, title: str = "Confusion matrix"):
-    """Rows: what was said; columns: what the model answered; each row in percent."""
+def plot_confusion(counts: np.ndarray, labels, title: str = "Confusion matrix", ax=None):
+    """Rows: the true class; columns: what the model answered; each row in percent.
+    Draws into `ax` when given (e.g. float and int8 side by side)."""
     import matplotlib.pyplot as plt
 
+    counts = np.asarray(counts)
     share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    fig, ax = plt.subplots(figsize=(1.2 * len(labels) + 2, 1.0 * len(labels) + 1.5))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.2 * len(labels) + 2, 1.0 * len(labels) + 1.5))
+    fig = ax.figure
     ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
     for i in range(len(labels)):
         for j in range(len(labels)):

@@ -224,32 +224,3 @@ def plot_live_bytes(estimate, title: str = ""):
     ax.legend()
     fig.tight_layout()
     return fig
-
-
-def confusion_matrix(y_true, y_pred, classes: int) -> np.ndarray:
-    """counts[i, j]: examples of class i predicted as class j."""
-    counts = np.zeros((classes, classes), dtype=np.int64)
-    np.add.at(counts, (np.asarray(y_true, dtype=np.int64), np.asarray(y_pred, dtype=np.int64)), 1)
-    return counts
-
-
-def plot_confusion(counts: np.ndarray, labels, title: str = "Confusion matrix", ax=None):
-    """Rows: the true class; columns: the predicted one; each row shaded by its share."""
-    import matplotlib.pyplot as plt
-
-    counts = np.asarray(counts)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.1 * len(labels) + 2, 1.1 * len(labels) + 1.2))
-    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
-    for i in range(len(labels)):
-        for j in range(len(labels)):
-            ax.text(j, i, str(counts[i, j]), ha="center", va="center",
-                    color="white" if shares[i, j] > 0.5 else "black")
-    ax.set_xticks(range(len(labels)), labels, rotation=30)
-    ax.set_yticks(range(len(labels)), labels)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    ax.set_title(title)
-    ax.figure.tight_layout()
-    return ax.figure

@@ -38,7 +38,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 import keras
 
-from tinyml_lab import convert, report, tflm
+from tinyml_lab import convert, metrics, report, tflm
 from tinyml_lab.data.imu import load_recordings, plot_gestures, split_by_person, split_recordings
 from tinyml_lab.data import imu_synthetic
 from tinyml_lab.features.imu import normalize, align_to_gravity
@@ -177,7 +177,7 @@ plt.show()
 float_pred = model.predict(x_test, verbose=0).argmax(axis=1)
 acc_float = float(np.mean(float_pred == y_test))
 print(f"float model, people never seen: accuracy {acc_float:.3f} on {len(y_test)} gestures")
-report.plot_confusion(report.confusion_matrix(y_test, float_pred, len(labels)), labels,
+metrics.plot_confusion(metrics.confusion_matrix(y_test, float_pred, len(labels)), labels,
                       "float model, unseen people")
 plt.show()
 """),
@@ -218,7 +218,7 @@ int8_scores = micro.predict(x_test)
 int8_pred = int8_scores.argmax(axis=1)
 acc_int8 = float(np.mean(int8_pred == y_test))
 print(f"unseen people: float {acc_float:.3f}, int8 in TFLM {acc_int8:.3f}")
-report.plot_confusion(report.confusion_matrix(y_test, int8_pred, len(labels)), labels,
+metrics.plot_confusion(metrics.confusion_matrix(y_test, int8_pred, len(labels)), labels,
                       "int8 in TFLM, unseen people")
 plt.show()
 agreement = tflm.compare_with_tflite(int8_model, x_test[:40])
