@@ -94,3 +94,20 @@ def cxx(tmp_path):
 
 def sine_grid_points():
     return np.linspace(0, 2 * np.pi, 200, dtype=np.float32).reshape(-1, 1)
+
+
+def check_committed_sketch(sketch_dir: Path, model) -> None:
+    """What every committed sketch must satisfy: its generated resolver registers exactly the
+    model's ops, and its kTensorArenaSize is the computed Cortex-M4 + CMSIS-NN arena."""
+    import re
+
+    from tinyml_lab.arena import sketch_arena_bytes
+    from tinyml_lab.ops import RESOLVER_METHODS
+
+    ops = (sketch_dir / "model_ops.h").read_text()
+    registered = re.findall(r"resolver\.(Add\w+)\(\)", ops)
+    assert sorted(registered) == sorted(RESOLVER_METHODS[op] for op in model.op_names)
+    assert f"kModelOpCount = {len(model.op_names)};" in ops
+    settings = (sketch_dir / "model_settings.h").read_text()
+    arena = int(re.search(r"kTensorArenaSize = (\d+);", settings).group(1))
+    assert arena % 16 == 0 and arena == sketch_arena_bytes(model)

@@ -9,8 +9,8 @@ import pytest
 
 from tinyml_lab import tflm
 from tinyml_lab.export import read_c_array
-from tinyml_lab.ops import RESOLVER_METHODS
 from tinyml_lab.tflite_file import read_model
+from tests.conftest import check_committed_sketch
 
 SKETCH = Path(__file__).resolve().parents[1] / "arduino_sketches" / "hello_sine"
 
@@ -36,20 +36,8 @@ def test_generated_files_name_this_model(deployed):
         assert f"sha256 {deployed.sha256}" in (SKETCH / name).read_text(), name
 
 
-def test_resolver_registers_every_op(deployed):
-    text = (SKETCH / "model_ops.h").read_text()
-    registered = re.findall(r"resolver\.(Add\w+)\(\)", text)
-    assert sorted(registered) == sorted(RESOLVER_METHODS[op] for op in deployed.op_names)
-    assert f"kModelOpCount = {len(deployed.op_names)};" in text
-
-
-def test_arena_constant_is_the_computed_cortex_m_arena(deployed):
-    from tinyml_lab.arena import sketch_arena_bytes
-
-    settings = (SKETCH / "model_settings.h").read_text()
-    arena = int(re.search(r"kTensorArenaSize = (\d+);", settings).group(1))
-    assert arena % 16 == 0
-    assert arena == sketch_arena_bytes(deployed)
+def test_resolver_and_arena_constant(deployed):
+    check_committed_sketch(SKETCH, deployed)
 
 
 def test_runs_in_tflm_and_is_accurate(deployed):

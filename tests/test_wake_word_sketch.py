@@ -12,8 +12,8 @@ import pytest
 from tinyml_lab import streaming, tflm
 from tinyml_lab.data import speech
 from tinyml_lab.keyword_spotting import KeywordSpotter, sketch_model
+from tests.conftest import check_committed_sketch
 from tinyml_lab.metrics import accuracy, confusion_matrix, per_class_accuracy
-from tinyml_lab.ops import RESOLVER_METHODS
 from tinyml_lab.tflite_file import read_model
 
 SKETCH = Path(__file__).resolve().parents[1] / "arduino_sketches" / "wake_word"
@@ -60,9 +60,7 @@ def test_generated_files_name_this_model(committed):
 
 def test_resolver_registers_every_op(committed, cxx):
     model = committed[0]
-    text = (SKETCH / "model_ops.h").read_text()
-    assert sorted(re.findall(r"resolver\.(Add\w+)\(\)", text)) == sorted(
-        RESOLVER_METHODS[op] for op in model.op_names)
+    check_committed_sketch(SKETCH, model)
     program = r"""
 #include <cstdio>
 #include "model_ops.h"
@@ -121,15 +119,6 @@ def test_runs_in_tflm_and_is_accurate(committed, unheard):
     settings = (SKETCH / "model_settings.h").read_text()
     scale = float(re.search(r"kInputScale = ([0-9.e+-]+)f;", settings).group(1))
     assert scale == pytest.approx(model.input_tensors[0].scales[0], rel=1e-7)
-
-
-def test_committed_arena_is_the_computed_cortex_m_arena(committed):
-    """The committed constant is the exact Cortex-M4 + CMSIS-NN arena (tinyml_lab.arena),
-    rounded up to 16 plus the unaligned-array slack."""
-    from tinyml_lab.arena import sketch_arena_bytes
-
-    model, _, arena = committed
-    assert arena % 16 == 0 and arena == sketch_arena_bytes(model)
 
 
 STREAM_PROGRAM = r"""
