@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from tinyml_lab.errors import TinyMLError
 
@@ -172,6 +173,19 @@ def _cmd_capture(args) -> int:
     return 0
 
 
+def _cmd_vww(args) -> int:
+    from tinyml_lab.data.vision.coco import build_vww, download_coco
+
+    coco = Path(args.coco)
+    if args.download:
+        download_coco(coco, args.split)
+    summary = build_vww(coco / "annotations" / f"instances_{args.split}.json",
+                        coco / args.split, args.out, limit=args.limit)
+    print(f"Visual Wake Words ({args.split}): {summary.person} person, {summary.no_person} "
+          f"no_person in {summary.out_dir}; use it with the notebook parameter images_dir")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tinyml_lab",
                                      description="The TinyML course's helper commands.")
@@ -234,6 +248,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, help="stop after this many seconds")
     p.add_argument("--baud", type=int, default=115200)
     p.set_defaults(func=_cmd_capture)
+
+    p = sub.add_parser("vww", help="build Visual Wake Words (person/, no_person/) from COCO")
+    p.add_argument("--coco", default="datasets/coco",
+                   help="COCO folder with annotations/ and the split's images")
+    p.add_argument("--split", default="val2017", choices=["val2017", "train2017"])
+    p.add_argument("--out", default="datasets/vww", help="output folder")
+    p.add_argument("--download", action="store_true",
+                   help="download the annotations and the split first (online, ~1 GB for val2017)")
+    p.add_argument("--limit", type=int, help="at most this many images per class")
+    p.set_defaults(func=_cmd_vww)
     return parser
 
 
