@@ -171,3 +171,10 @@ def test_download_coco_from_a_mirror(tmp_path):
         coco.download_coco(tmp_path / "other", "val2017", base_url=(tmp_path / "no").as_uri())
     with pytest.raises(TinyMLError, match="Unknown COCO split"):
         coco.download_coco(tmp_path / "other", "test2015")
+
+
+def test_scenes_drawn_in_worker_processes_are_the_same():
+    one, y1 = make_scenes(1000, seed=4, workers=1)
+    two, y2 = make_scenes(1000, seed=4, workers=2)
+    np.testing.assert_array_equal(one, two)
+    np.testing.assert_array_equal(y1, y2)

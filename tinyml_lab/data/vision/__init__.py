@@ -107,11 +107,32 @@ def folder_data(root: str | Path, val_fraction: float = 0.15, test_fraction: flo
 
 
 def _progress(what: str):
-    """A one-line text progress callback (n, total) for long loops."""
-    import sys
+    """A text progress callback (n, total): one line at each tenth of the way."""
+    shown = [-1]
 
     def show(n, total):
-        if n == total or n % max(1, total // 20) == 0:
-            print(f"\r{what}: {n}/{total}", end="\n" if n == total else "", file=sys.stdout,
-                  flush=True)
+        tenth = 10 * n // max(total, 1)
+        if tenth > shown[0]:
+            shown[0] = tenth
+            print(f"{what}: {n}/{total}", flush=True)
     return show
+
+
+def plot_samples(split: Split, labels=LABELS, rows: int = 3, cols: int = 8, seed: int = 0,
+                 scores=None):
+    """A grid of pictures with their labels (and, given scores, the model's P(person))."""
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(seed)
+    picks = rng.choice(len(split), size=min(rows * cols, len(split)), replace=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.8 * rows))
+    for ax in np.ravel(axes):
+        ax.axis("off")
+    for ax, i in zip(np.ravel(axes), picks):
+        ax.imshow(split.x[i, :, :, 0], cmap="gray", vmin=0, vmax=1)
+        title = labels[split.y[i]]
+        if scores is not None:
+            title += f"\nP(person) {scores[i]:.2f}"
+        ax.set_title(title, fontsize=8)
+    fig.tight_layout()
+    return fig
