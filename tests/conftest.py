@@ -67,8 +67,9 @@ def sine_file(tmp_path, sine_int8):
     return path
 
 
-def compile_and_run(tmp_path: Path, sources: dict, include_dirs=(), args=()) -> str:
-    """Write C++ sources, build them with the host g++ and return the program's stdout."""
+def compile_program(tmp_path: Path, sources: dict, include_dirs=(), flags=()) -> Path:
+    """Write C++ sources into tmp_path and build them with the host g++ (-Wall -Werror);
+    returns the executable. For tests that run one program many times."""
     gxx = shutil.which("g++")
     if gxx is None:
         pytest.fail("g++ is required for the C++ parity tests (apt-get install g++)")
@@ -76,10 +77,16 @@ def compile_and_run(tmp_path: Path, sources: dict, include_dirs=(), args=()) -> 
         (tmp_path / name).write_text(text)
     cpp = [str(tmp_path / n) for n in sources if n.endswith((".cc", ".cpp"))]
     exe = tmp_path / "prog"
-    cmd = [gxx, "-std=c++17", "-Wall", "-Werror", "-o", str(exe), *cpp]
+    cmd = [gxx, "-std=c++17", "-Wall", "-Werror", *flags, "-o", str(exe), *cpp]
     cmd += [f"-I{d}" for d in (tmp_path, *include_dirs)]
     build = subprocess.run(cmd, capture_output=True, text=True)
     assert build.returncode == 0, build.stderr
+    return exe
+
+
+def compile_and_run(tmp_path: Path, sources: dict, include_dirs=(), args=()) -> str:
+    """Write C++ sources, build them with the host g++ and return the program's stdout."""
+    exe = compile_program(tmp_path, sources, include_dirs)
     run = subprocess.run([str(exe), *args], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     return run.stdout
