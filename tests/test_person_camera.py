@@ -178,7 +178,8 @@ def test_read_image_modes(tmp_path):
     assert np.array_equal(read_image(tmp_path / "rgba.png"), rgba)
     Image.fromarray(gray).convert("LA").save(tmp_path / "la.png")
     la = read_image(tmp_path / "la.png")
-    assert la.shape == (11, 13, 4) and np.array_equal(la[..., 0], gray) and (la[..., 3] == 255).all()
+    assert la.shape == (11, 13, 4) and np.array_equal(la[..., 0], gray)
+    assert (la[..., 3] == 255).all()
 
     Image.fromarray(rgb).convert("CMYK").save(tmp_path / "cmyk.jpg")
     assert read_image(tmp_path / "cmyk.jpg").shape == (20, 30, 3)
