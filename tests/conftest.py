@@ -67,8 +67,9 @@ def sine_file(tmp_path, sine_int8):
     return path
 
 
-def compile_and_run(tmp_path: Path, sources: dict, include_dirs=(), args=()) -> str:
-    """Write C++ sources, build them with the host g++ and return the program's stdout."""
+def compile_program(tmp_path: Path, sources: dict, include_dirs=(), flags=()) -> Path:
+    """Write C++ sources into tmp_path and build them with the host g++ (-Wall -Werror);
+    returns the executable. For tests that run one program many times."""
     gxx = shutil.which("g++")
     if gxx is None:
         pytest.fail("g++ is required for the C++ parity tests (apt-get install g++)")
@@ -76,10 +77,16 @@ def compile_and_run(tmp_path: Path, sources: dict, include_dirs=(), args=()) -> 
         (tmp_path / name).write_text(text)
     cpp = [str(tmp_path / n) for n in sources if n.endswith((".cc", ".cpp"))]
     exe = tmp_path / "prog"
-    cmd = [gxx, "-std=c++17", "-Wall", "-Werror", "-o", str(exe), *cpp]
+    cmd = [gxx, "-std=c++17", "-Wall", "-Werror", *flags, "-o", str(exe), *cpp]
     cmd += [f"-I{d}" for d in (tmp_path, *include_dirs)]
     build = subprocess.run(cmd, capture_output=True, text=True)
     assert build.returncode == 0, build.stderr
+    return exe
+
+
+def compile_and_run(tmp_path: Path, sources: dict, include_dirs=(), args=()) -> str:
+    """Write C++ sources, build them with the host g++ and return the program's stdout."""
+    exe = compile_program(tmp_path, sources, include_dirs)
     run = subprocess.run([str(exe), *args], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     return run.stdout
@@ -111,3 +118,70 @@ def check_committed_sketch(sketch_dir: Path, model) -> None:
     settings = (sketch_dir / "model_settings.h").read_text()
     arena = int(re.search(r"kTensorArenaSize = (\d+);", settings).group(1))
     assert arena % 16 == 0 and arena == sketch_arena_bytes(model)
+
+
+RESOLVER_PROGRAM = r"""
+#include <cstdio>
+#include "model_ops.h"
+int main() {
+  ModelOpResolver resolver;
+  if (RegisterModelOps(resolver) != kTfLiteOk) return 1;
+  for (const auto& op : resolver.registered) std::printf("%s\n", op.c_str());
+}
+"""
+
+
+def registered_ops(cxx, sketch_dir: Path) -> tuple[str, ...]:
+    """The ops a sketch's generated model_ops.h registers, in order, compiled with g++
+    against the resolver test double (a missing or duplicate op fails the build's run)."""
+    fake_tflm = Path(__file__).parent / "fake_tflm"
+    return tuple(cxx({"main.cc": RESOLVER_PROGRAM}, include_dirs=[sketch_dir, fake_tflm]).split())
+
+
+def blob_pictures(count: int, seed: int = 0):
+    """uint8 (count, 96, 96) gray pictures and labels (1 = person): a bright blob in the
+    centre is a "person", a bright blob near an edge or none is "no person". Enough for a
+    tiny model to learn in seconds; not a person detector."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:96, 0:96]
+    pictures = rng.uniform(20, 90, (count, 96, 96))
+    labels = np.arange(count) % 2
+    for i, person in enumerate(labels):
+        cy, cx = (48, 48) + rng.uniform(-8, 8, 2) if person else rng.choice([12, 84], 2)
+        size = rng.uniform(9, 14)
+        if person or rng.random() < 0.7:
+            pictures[i] += 160 * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * size ** 2))
+    return np.clip(pictures, 0, 255).astype(np.uint8), labels.astype(np.int32)
+
+
+@pytest.fixture(scope="session")
+def person_sketch(tmp_path_factory):
+    """A tiny trained person detector (96x96x1 int8 in, 2-class softmax out), exported into
+    a temporary copy of the person_detection sketch as the notebook will: the committed
+    sketch's own model is not needed to test the sketch and `predict`. Returns (sketch
+    folder, TFLiteModel). Trained first: an untrained softmax can abort TFLM."""
+    import keras
+
+    from tinyml_lab.convert import to_int8
+    from tinyml_lab.export import export_to_sketch, sketch_copy
+    from tinyml_lab.features.camera import gray_to_input
+    from tinyml_lab.models import seed_everything
+    from tinyml_lab.tflite_file import read_model
+
+    seed_everything(0)
+    pictures, labels = blob_pictures(256, seed=0)
+    x = gray_to_input(pictures)[..., None]
+    model = keras.Sequential([
+        keras.Input(shape=(96, 96, 1)),
+        keras.layers.Conv2D(8, 5, strides=4, activation="relu"),
+        keras.layers.Conv2D(16, 3, strides=2, activation="relu"),
+        keras.layers.GlobalAveragePooling2D(),
+        keras.layers.Dense(2, activation="softmax"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    model.fit(x, labels, epochs=8, batch_size=32, verbose=0)
+    model_bytes = to_int8(model, x)
+    sketch = sketch_copy("person_detection", tmp_path_factory.mktemp("sketches"))
+    export_to_sketch(model_bytes, sketch, None, source="tests/conftest.py (tiny blob model)",
+                     labels=("no_person", "person"))
+    return sketch, read_model(model_bytes)

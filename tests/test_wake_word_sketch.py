@@ -12,7 +12,7 @@ import pytest
 from tinyml_lab import streaming, tflm
 from tinyml_lab.data import speech
 from tinyml_lab.keyword_spotting import KeywordSpotter, sketch_model
-from tests.conftest import check_committed_sketch
+from tests.conftest import check_committed_sketch, registered_ops
 from tinyml_lab.metrics import accuracy, confusion_matrix, per_class_accuracy
 from tinyml_lab.tflite_file import read_model
 
@@ -61,17 +61,7 @@ def test_generated_files_name_this_model(committed):
 def test_resolver_registers_every_op(committed, cxx):
     model = committed[0]
     check_committed_sketch(SKETCH, model)
-    program = r"""
-#include <cstdio>
-#include "model_ops.h"
-int main() {
-  ModelOpResolver resolver;
-  if (RegisterModelOps(resolver) != kTfLiteOk) return 1;
-  for (const auto& op : resolver.registered) std::printf("%s\n", op.c_str());
-}
-"""
-    out = cxx({"main.cc": program}, include_dirs=[SKETCH, FAKE_TFLM])
-    assert tuple(out.split()) == model.op_names
+    assert registered_ops(cxx, SKETCH) == model.op_names
 
 
 def test_sketch_headers_fit_together(cxx):

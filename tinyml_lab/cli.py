@@ -231,7 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("predict", help="run a chapter's deployed sketch model on a file, "
                                        "with the sketch's preprocessing, in host TFLM")
     p.add_argument("chapter", help=f"one of: {', '.join(sorted(PREDICTORS))}")
-    p.add_argument("file", help="input file (wake_word: WAV; gesture: IMU_Capture CSV)")
+    p.add_argument("file", help="input file (wake_word: WAV; gesture: IMU_Capture CSV; "
+                                "person_detection: a picture, PNG/JPEG/BMP...)")
     p.add_argument("--json", action="store_true",
                    help='JSON: {"label": ..., "scores": {...}}, or a list of them for files '
                         "holding several inputs (gesture)")

@@ -1,5 +1,6 @@
 // Test double of the Arduino core as far as the course's sketches use it (pins, time,
-// Serial), so the host g++ can compile a whole .ino and run setup() and loop() once.
+// Serial), so the host g++ can compile a whole .ino and run setup() and loop() once;
+// digitalRead() returns what the sketch last wrote, so tests can read the LEDs.
 // The real library header only pulls in TFLM; the board functions come with the core.
 #ifndef FAKE_ARDUINO_CHIRALE_TENSORFLOWLITE_H_
 #define FAKE_ARDUINO_CHIRALE_TENSORFLOWLITE_H_
@@ -15,10 +16,11 @@
 #define LOW 0
 #define HIGH 1
 
+inline int fake_pin_levels[64];  // what the sketch last wrote to each pin
 inline void pinMode(int, int) {}
-inline void digitalWrite(int, int) {}
+inline void digitalWrite(int pin, int value) { fake_pin_levels[pin] = value; }
 inline void analogWrite(int, int) {}
-inline int digitalRead(int) { return 0; }
+inline int digitalRead(int pin) { return fake_pin_levels[pin]; }
 inline unsigned long millis() {
   static unsigned long now = 0;
   return now += 10;

@@ -27,6 +27,7 @@ from tinyml_lab.paths import SKETCHES_DIR
 # chapter -> "module:function"; imported only when that chapter is asked for
 PREDICTORS = {
     "gesture": "tinyml_lab.predict.gesture:predict_file",
+    "person_detection": "tinyml_lab.predict.person_detection:predict_file",
     "wake_word": "tinyml_lab.keyword_spotting:predict_file",
 }
 
