@@ -50,3 +50,31 @@ def test_not_a_tflite_file(data):
 def test_truncated_file_is_reported(sine_int8, keep):
     with pytest.raises(ModelFormatError, match="truncated or corrupt|corrupt|too short"):
         read_model(sine_int8[: int(len(sine_int8) * keep)])
+
+
+def test_strip_names_keeps_the_model_and_drops_only_names(sine_int8):
+    import numpy as np
+
+    from tinyml_lab import tflm
+    from tinyml_lab.tflite_file import _schema, strip_names
+
+    before, stripped = read_model(sine_int8), strip_names(sine_int8)
+    after = read_model(stripped)
+    assert len(stripped) < len(sine_int8)
+    assert any(t.name for t in before.tensors) and not any(t.name for t in after.tensors)
+    for a, b in zip(before.tensors, after.tensors):  # same shapes, types, quantization
+        assert (a.shape, a.dtype, a.scales, a.zero_points) == (b.shape, b.dtype, b.scales,
+                                                                b.zero_points)
+    assert before.op_names == after.op_names
+    # constant data stays 16-byte aligned in the file, as the converter wrote it
+    root = _schema.Model.GetRootAs(stripped, 0)
+    base = np.frombuffer(stripped, np.uint8).ctypes.data
+    offsets = [root.Buffers(i).DataAsNumpy().ctypes.data - base
+               for i in range(root.BuffersLength()) if root.Buffers(i).DataLength()]
+    assert offsets and all(o % 16 == 0 for o in offsets)
+    x = np.linspace(0, 6.28, 50, dtype=np.float32)[:, None]
+    np.testing.assert_array_equal(tflm.MicroInterpreter(before).predict(x),
+                                  tflm.MicroInterpreter(after).predict(x))
+    assert strip_names(stripped) == stripped  # nothing left to strip
+    with pytest.raises(ModelFormatError):
+        strip_names(b"not a model at all")

@@ -1,7 +1,8 @@
 """Read a .tflite flatbuffer once, and answer every question about it.
 
 The TFLM runner, the exporter, `info` and the reports all ask this module; none of them
-parses the file on its own. It uses the schema bindings that ship inside the pinned
+parses the file on its own. It also writes the one edit the course makes to a file:
+dropping the names TFLM never reads (strip_names), which are flash on a board. It uses the schema bindings that ship inside the pinned
 `tflite_micro` wheel, so reading a model never imports TensorFlow.
 """
 
@@ -284,3 +285,52 @@ def tensor_values(model: TFLiteModel, index: int) -> np.ndarray:
     values = np.frombuffer(np.asarray(raw, dtype=np.uint8).tobytes(),
                            dtype=np.dtype(_NUMPY_TYPES[tensor.dtype]).newbyteorder("<"))
     return values.reshape(tensor.shape).astype(_NUMPY_TYPES[tensor.dtype])
+
+
+class _AlignedBuffer(_schema.BufferT):
+    """A constant buffer packed with its data 16-byte aligned, as the converter writes it:
+    the generated Python bindings align it to 1 byte, and kernels read int32 biases and
+    int8 weights in place from flash, where misaligned wide loads can fault."""
+
+    def __init__(self, raw: bytes | None, offset: int, size: int):
+        super().__init__()
+        self.raw, self.offset, self.size = raw, offset, size
+
+    def Pack(self, builder):  # noqa: N802 - the bindings' method name
+        data = None
+        if self.raw:
+            builder.StartVector(1, len(self.raw), 16)
+            builder.head -= len(self.raw)
+            builder.Bytes[builder.head:builder.head + len(self.raw)] = self.raw
+            data = builder.EndVector()
+        _schema.BufferStart(builder)
+        if data is not None:
+            _schema.BufferAddData(builder, data)
+        _schema.BufferAddOffset(builder, self.offset)
+        _schema.BufferAddSize(builder, self.size)
+        return _schema.BufferEnd(builder)
+
+
+def strip_names(source: bytes | bytearray | str | Path) -> bytes:
+    """The same model without tensor and subgraph names, signatures and description.
+
+    TFLM never reads them, but they sit in flash: the converter names each tensor after
+    every layer fused into it, about 13 KB on the person detector. Ops, shapes, weights,
+    quantization and metadata are untouched, and constant data stays 16-byte aligned."""
+    import flatbuffers
+
+    data = _load_bytes(source)
+    read_model(data)  # refuse anything that is not a readable model, with the usual message
+    model = _schema.ModelT.InitFromPackedBuf(data, 0)
+    model.description = None
+    model.signatureDefs = None
+    for subgraph in model.subgraphs:
+        subgraph.name = None
+        for tensor in subgraph.tensors:
+            tensor.name = None
+    model.buffers = [
+        _AlignedBuffer(None if b.data is None else np.asarray(b.data, np.uint8).tobytes(),
+                       b.offset, b.size) for b in model.buffers]
+    builder = flatbuffers.Builder(len(data))
+    builder.Finish(model.Pack(builder), file_identifier=FILE_IDENTIFIER)
+    return bytes(builder.Output())
