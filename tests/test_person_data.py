@@ -178,3 +178,49 @@ def test_scenes_drawn_in_worker_processes_are_the_same():
     two, y2 = make_scenes(1000, seed=4, workers=2)
     np.testing.assert_array_equal(one, two)
     np.testing.assert_array_equal(y1, y2)
+
+
+def test_folder_data_reads_pictures_the_way_the_camera_sees_them(tmp_path):
+    from PIL import Image
+
+    from tinyml_lab.data.vision import folder_data, load_image_96
+    from tinyml_lab.features.camera import gray96, image_to_frame
+
+    rng = np.random.default_rng(0)
+    for label, count in (("person", 7), ("no_person", 6)):
+        (tmp_path / label).mkdir()
+        for i in range(count):
+            size = (int(rng.integers(40, 300)), int(rng.integers(40, 300)))
+            pixels = rng.integers(0, 256, size[::-1] + (3,), dtype=np.uint8)
+            Image.fromarray(pixels).save(tmp_path / label / f"{i}.{'png' if i % 2 else 'jpg'}")
+    (tmp_path / "person" / "notes.txt").write_text("not a picture, and not read")
+    data = folder_data(tmp_path, val_fraction=0.2, test_fraction=0.2, seed=1)
+    assert (len(data.train), len(data.val), len(data.test)) == (7, 3, 3)
+    assert data.source == f"your pictures in {tmp_path} (6 no_person, 7 person)"
+    all_y = np.concatenate([data.train.y, data.val.y, data.test.y])
+    assert all_y.sum() == 7
+    # every picture is the camera path's 96x96 gray image, scaled to [0, 1]
+    picture = np.asarray(Image.open(tmp_path / "person" / "1.png"))
+    expected = gray96(image_to_frame(picture))
+    np.testing.assert_array_equal(load_image_96(tmp_path / "person" / "1.png"), expected)
+    assert any(np.array_equal(x[:, :, 0], expected / np.float32(255))
+               for x in np.concatenate([data.train.x, data.val.x, data.test.x]))
+
+
+def test_folder_data_errors(tmp_path):
+    from tinyml_lab.data.vision import folder_data
+
+    with pytest.raises(TinyMLError, match="not a folder"):
+        folder_data(tmp_path / "missing")
+    (tmp_path / "person").mkdir()
+    with pytest.raises(TinyMLError, match="no no_person/ subfolder"):
+        folder_data(tmp_path)
+    (tmp_path / "no_person").mkdir()
+    with pytest.raises(TinyMLError, match="has no pictures"):
+        folder_data(tmp_path)
+    from PIL import Image
+
+    for label in ("person", "no_person"):
+        Image.new("L", (10, 10)).save(tmp_path / label / "a.png")
+    with pytest.raises(TinyMLError, match="too few"):
+        folder_data(tmp_path)

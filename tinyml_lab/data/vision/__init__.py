@@ -103,7 +103,7 @@ def folder_data(root: str | Path, val_fraction: float = 0.15, test_fraction: flo
     test, val, train = np.split(order, [n_test, n_test + n_val])
     counts = ", ".join(f"{len(files[label])} {label}" for label in LABELS)
     return VisionData(Split(x[train], y[train]), Split(x[val], y[val]), Split(x[test], y[test]),
-                      source=f"folder {Path(root).name}/ ({counts})")
+                      source=f"your pictures in {root} ({counts})")
 
 
 def _progress(what: str):
