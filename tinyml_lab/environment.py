@@ -59,7 +59,7 @@ def check_compiler() -> Check:
 
 def dataset_sources() -> list[Check]:
     """Each chapter's data and where it comes from offline."""
-    from tinyml_lab.data import imu_synthetic, shapes, sine, speech
+    from tinyml_lab.data import imu_synthetic, shapes, sine, speech, vision
     from tinyml_lab.errors import TinyMLError
 
     checks = [Check("hello_sine data", True, sine.SOURCE)]
@@ -73,6 +73,10 @@ def dataset_sources() -> list[Check]:
     checks.append(Check("gesture data", True, imu_synthetic.SOURCE
                         + "; real: your own IMU_Capture recordings (notebook parameter "
                         "recordings_dir)"))
+    checks.append(Check("person detection data", True, vision.SOURCE
+                        + "; real: a folder with person/ and no_person/ pictures (notebook "
+                        "parameter images_dir), e.g. Visual Wake Words built by "
+                        "`python -m tinyml_lab vww` when online"))
     checks.append(Check("optimisation chapters' data (shapes)", True, shapes.SOURCE))
     return checks
 

@@ -123,14 +123,38 @@ def stripes(period: float, angle: float, amplitude: float):
     return lambda xs, ys: amplitude * np.sin((xs * c + ys * s) * (2 * np.pi / period))
 
 
-def smooth_noise(rng: np.random.Generator, size: int, cells: int) -> np.ndarray:
-    """Value noise: a cells x cells random grid bilinearly enlarged to size x size."""
-    grid = rng.random((cells + 1, cells + 1)).astype(np.float32)
-    pos = np.linspace(0, cells, size, dtype=np.float32)
-    i = np.minimum(pos.astype(int), cells - 1)
-    f = pos - i
-    rows = grid[i] * (1 - f)[:, None] + grid[i + 1] * f[:, None]
-    return rows[:, i] * (1 - f)[None, :] + rows[:, i + 1] * f[None, :]
+def smooth_noise(rng: np.random.Generator, size: int, cells: int,
+                 cells_x: int | None = None) -> np.ndarray:
+    """Value noise: a random grid of cells (rows) x cells_x (columns, default the same)
+    bilinearly enlarged to size x size. Unequal cells stretch it into streaks (grass, bark)."""
+    cells_x = cells if cells_x is None else cells_x
+    grid = rng.random((cells + 1, cells_x + 1)).astype(np.float32)
+
+    def axis(n):
+        pos = np.linspace(0, n, size, dtype=np.float32)
+        i = np.minimum(pos.astype(int), n - 1)
+        return i, pos - i
+
+    iy, fy = axis(cells)
+    ix, fx = axis(cells_x)
+    rows = grid[iy] * (1 - fy)[:, None] + grid[iy + 1] * fy[:, None]
+    return rows[:, ix] * (1 - fx)[None, :] + rows[:, ix + 1] * fx[None, :]
+
+
+def grain(rng: np.random.Generator, size: int) -> np.ndarray:
+    """Fine natural texture in [-0.5, 0.5]: gravel, pebbles, grass, foliage, fabric, coins.
+    Real scenes are full of such high-frequency detail with no person in it."""
+    kind = rng.integers(3)
+    if kind == 0:  # blobs: gravel, pebbles, leaves
+        cells = int(rng.integers(12, 40))
+        noise = smooth_noise(rng, size, cells)
+        return np.tanh(rng.uniform(4, 12) * (noise - 0.5)) / 2
+    if kind == 1:  # streaks: grass, bark, hair-like fibres, wood
+        long, short = int(rng.integers(3, 8)), int(rng.integers(24, 48))
+        noise = smooth_noise(rng, size, long, short)
+        return (noise - 0.5) if rng.random() < 0.5 else (noise - 0.5).T
+    cells = int(rng.integers(20, 48))  # speckle: sand, asphalt, stars, fabric weave
+    return (smooth_noise(rng, size, cells) - 0.5) * 1.5
 
 
 def fractal_noise(rng: np.random.Generator, size: int, octaves: int = 4,

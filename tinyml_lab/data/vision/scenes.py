@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from tinyml_lab.data.vision.draw import (Canvas, blur, capsule, ellipse, fractal_noise,
-                                         polygon, rect, stripes)
+                                         grain, polygon, rect, stripes)
 
 SIZE = 96
 MIN_PERSON_AREA = 0.02  # of the frame; Visual Wake Words counts people from 0.5%, but a
@@ -42,6 +42,8 @@ def _indoor(c: Canvas, rng) -> None:
     floor = np.clip(wall + rng.uniform(-0.5, 0.5), 0.05, 0.95)
     rows = int(horizon)
     c.img[rows:] = floor + 0.2 * fractal_noise(rng, n, 4)[rows:] * rng.uniform(0.2, 1)
+    if rng.random() < 0.3:  # a rug or carpet
+        c.img[rows:] += rng.uniform(0.1, 0.4) * grain(rng, n)[rows:]
     if rng.random() < 0.5:  # planks converging to a vanishing point
         vx = rng.uniform(0, n)
         for k in range(-6, 7):
@@ -78,6 +80,8 @@ def _outdoor(c: Canvas, rng) -> None:
     ground = rng.uniform(0.1, 0.7)
     rows = int(horizon)
     c.img[rows:] = ground + 0.25 * fractal_noise(rng, n, 5)[rows:]
+    if rng.random() < 0.5:  # grass, gravel or sand
+        c.img[rows:] += rng.uniform(0.1, 0.5) * grain(rng, n)[rows:]
     for _ in range(rng.integers(0, 4)):  # buildings with rows of windows
         w = rng.uniform(0.15, 0.5) * n
         x0 = rng.uniform(-0.2, 1.0) * n
@@ -104,8 +108,11 @@ def _outdoor(c: Canvas, rng) -> None:
 
 
 def _texture(c: Canvas, rng) -> None:
+    """A close-up surface: ground, a wall, foliage, a pile of things."""
     c.img[:] = rng.uniform(0.2, 0.8) + rng.uniform(0.3, 1.2) * fractal_noise(
         rng, c.size, int(rng.integers(3, 6)), rng.uniform(0.4, 0.8))
+    if rng.random() < 0.7:
+        c.img += rng.uniform(0.2, 0.8) * grain(rng, c.size)
 
 
 # ----------------------------------------------------------------------------- people
@@ -284,7 +291,7 @@ def _place_person(c: Canvas, rng) -> float:
     """One person at a random distance; returns the share of the frame the figure covers."""
     n = c.size
     shot = rng.choice(["far", "mid", "near", "upper_body", "face"],
-                      p=[0.12, 0.28, 0.22, 0.26, 0.12])
+                      p=[0.1, 0.26, 0.2, 0.26, 0.18])
     if shot == "far":
         h = rng.uniform(0.25, 0.4) * n
         feet = (rng.uniform(0.05, 0.95) * n, rng.uniform(0.45, 1.0) * n)
@@ -299,7 +306,7 @@ def _place_person(c: Canvas, rng) -> float:
         head_y = rng.uniform(0.18, 0.5) * n
         feet = (rng.uniform(0.25, 0.75) * n, head_y + 0.925 * h)
     else:  # a face filling much of the frame
-        h = rng.uniform(3.5, 6.0) * n
+        h = rng.uniform(3.5, 8.0) * n  # up to a passport-photo crop: the face is the frame
         head_y = rng.uniform(0.3, 0.6) * n
         feet = (rng.uniform(0.3, 0.7) * n, head_y + 0.925 * h)
     before = c.img.copy()
@@ -492,15 +499,17 @@ def _camera(img: np.ndarray, rng) -> np.ndarray:
 def scene(rng: np.random.Generator, person: bool, size: int = SIZE) -> np.ndarray:
     """One scene, float32 (size, size) in [0, 1]."""
     c = Canvas(size)
-    kind = rng.choice(["indoor", "outdoor", "texture"], p=[0.5, 0.35, 0.15])
+    kind = rng.choice(["indoor", "outdoor", "texture"], p=[0.45, 0.35, 0.2])
     {"indoor": _indoor, "outdoor": _outdoor, "texture": _texture}[kind](c, rng)
     for _ in range(rng.integers(0, 4)):  # clutter behind whatever the subject is
         _confuser(c, rng, prominent=False)
+    visible = None  # pixels of the person the label promises
     if person:
-        for attempt in range(8):
+        for attempt in range(50):
             before = c.img.copy()
             area = _place_person(c, rng)
             if area >= MIN_PERSON_AREA:
+                visible = np.abs(c.img - before) > 0.02
                 break
             c.img = before  # too small or off the frame: try another
         for _ in range(rng.choice([0, 0, 0, 1, 2])):  # sometimes a group
@@ -509,7 +518,12 @@ def scene(rng: np.random.Generator, person: bool, size: int = SIZE) -> np.ndarra
         for _ in range(rng.choice([1, 1, 2, 3])):  # something prominent that is not a person
             _confuser(c, rng, prominent=True)
     if rng.random() < 0.25:  # occlusion: something in front, low in the frame
+        before = c.img.copy()
         _confuser(c, rng, prominent=False)
+        if visible is not None:  # hide part of the person, never all of it
+            left = visible & (np.abs(c.img - before) <= 0.02)
+            if left.mean() < MIN_PERSON_AREA:
+                c.img = before
     return _camera(c.img, rng)
 
 
