@@ -9,8 +9,9 @@ way to tell the classes apart is the arrangement of the parts, which is what sho
 over to real photos. Photometric variation (uneven light, gamma, contrast, blur, noise,
 6-bit levels) comes last and is the same for both classes.
 
-The person class needs at least one person whose visible part covers a minimum share of the
-frame; COCO's Visual Wake Words uses 0.5% of the image area and so do we.
+The person class needs at least one person whose visible pixels cover 2% of the frame, even
+after something in front hides part of them. (Visual Wake Words counts a person whose box
+covers 0.5% of a COCO photo; a drawn figure that small shows no parts to learn from.)
 """
 
 from __future__ import annotations
