@@ -288,8 +288,13 @@ def _face(c: Canvas, rng, centre, rx, ry, skin, view, mirror) -> None:
             0.05 * rx, tone=dark * 1.3, roundness=0)
 
 
-def _place_person(c: Canvas, rng) -> float:
-    """One person at a random distance; returns the share of the frame the figure covers."""
+def _changed(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Pixels a drawing step visibly changed: where a person is, or what covered it."""
+    return np.abs(after - before) > 0.02
+
+
+def _place_person(c: Canvas, rng) -> None:
+    """One person at a random distance (possibly mostly off the frame: the caller checks)."""
     n = c.size
     shot = rng.choice(["far", "mid", "near", "upper_body", "face"],
                       p=[0.1, 0.26, 0.2, 0.26, 0.18])
@@ -310,9 +315,7 @@ def _place_person(c: Canvas, rng) -> float:
         h = rng.uniform(3.5, 8.0) * n  # up to a passport-photo crop: the face is the frame
         head_y = rng.uniform(0.3, 0.6) * n
         feet = (rng.uniform(0.3, 0.7) * n, head_y + 0.925 * h)
-    before = c.img.copy()
     _person(c, rng, feet, h)
-    return float(np.mean(np.abs(c.img - before) > 0.02))
 
 
 # ----------------------------------------------------------------------------- confusers
@@ -508,9 +511,10 @@ def scene(rng: np.random.Generator, person: bool, size: int = SIZE) -> np.ndarra
     if person:
         for attempt in range(50):
             before = c.img.copy()
-            area = _place_person(c, rng)
-            if area >= MIN_PERSON_AREA:
-                visible = np.abs(c.img - before) > 0.02
+            _place_person(c, rng)
+            changed = _changed(before, c.img)
+            if changed.mean() >= MIN_PERSON_AREA:
+                visible = changed
                 break
             c.img = before  # too small or off the frame: try another
         for _ in range(rng.choice([0, 0, 0, 1, 2])):  # sometimes a group
@@ -522,7 +526,7 @@ def scene(rng: np.random.Generator, person: bool, size: int = SIZE) -> np.ndarra
         before = c.img.copy()
         _confuser(c, rng, prominent=False)
         if visible is not None:  # hide part of the person, never all of it
-            left = visible & (np.abs(c.img - before) <= 0.02)
+            left = visible & ~_changed(before, c.img)
             if left.mean() < MIN_PERSON_AREA:
                 c.img = before
     return _camera(c.img, rng)
