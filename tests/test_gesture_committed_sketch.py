@@ -12,7 +12,6 @@ from tinyml_lab.export import read_c_array
 from tinyml_lab.features.imu import normalize
 from tinyml_lab.predict import load_deployed
 from tinyml_lab.tflite_file import read_model
-from tinyml_lab.tflm import MicroInterpreter
 from tests.conftest import check_committed_sketch
 
 SKETCH = Path(__file__).resolve().parents[1] / "arduino_sketches" / "gesture"
@@ -52,10 +51,7 @@ def test_resolver_and_arena_constant(deployed):
 
 
 def test_runs_in_tflm_and_recognises_unseen_people(deployed):
-    from tinyml_lab.arena import estimate_arena
-
     settings = (SKETCH / "model_settings.h").read_text()
-    arena = estimate_arena(deployed, "python").min_arena_bytes  # the host build's own arena
     scale = re.search(r"kInputScale = ([0-9.e+-]+)f;", settings).group(1)
     assert float(scale) == pytest.approx(deployed.input_tensors[0].scales[0], rel=1e-7)
     # people of another seed than the notebook's: none of them was in training
@@ -66,6 +62,6 @@ def test_runs_in_tflm_and_recognises_unseen_people(deployed):
                 rng = np.random.default_rng([2026, k, label, rep])
                 x.append(np.round(record_gesture(gesture, person, rng)[0], 3))
                 y.append(label)
-    scores = MicroInterpreter(deployed, arena_size=arena).predict(normalize(np.array(x)))
+    scores = load_deployed(SKETCH).interpreter().predict(normalize(np.array(x)))  # host arena
     accuracy = float(np.mean(scores.argmax(axis=1) == np.array(y)))
     assert accuracy >= TARGET, f"accuracy on unseen people {accuracy:.3f}"
