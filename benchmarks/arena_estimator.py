@@ -19,7 +19,7 @@ import numpy as np
 def build_model_bytes() -> bytes:
     import keras
 
-    from tinyml_lab.convert import to_int8
+    from tinyml_lab.core.convert import to_int8
 
     keras.utils.set_random_seed(0)
     backbone = keras.applications.MobileNet(input_shape=(96, 96, 1), alpha=0.25, weights=None,
@@ -31,7 +31,7 @@ def build_model_bytes() -> bytes:
 
 
 def main() -> None:
-    from tinyml_lab import arena, tflm
+    from tinyml_lab.core import arena, tflm
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)

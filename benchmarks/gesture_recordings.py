@@ -11,10 +11,10 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from tinyml_lab.data.imu import RecordingFormatError, read_recordings
-from tinyml_lab.predict import default_sketch, load_deployed
-from tinyml_lab.predict.gesture import predict_windows
-from tinyml_lab.report import format_table
+from tinyml_lab.chapters.gesture.data import RecordingFormatError, read_recordings
+from tinyml_lab.chapters.gesture.predict import predict_windows
+from tinyml_lab.core.deployed import default_sketch, load_deployed
+from tinyml_lab.core.report import format_table
 
 
 def main() -> None:

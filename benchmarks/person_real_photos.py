@@ -58,7 +58,7 @@ def main() -> int:
     if not args.folder and not args.skimage:
         parser.error("give a folder or --skimage")
 
-    from tinyml_lab.data.vision import LABELS, image_files
+    from tinyml_lab.chapters.person_detection.data import LABELS, image_files
     from tinyml_lab.predict import predict
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -19,8 +19,9 @@ import numpy as np
 def _shapes_model(quick: bool, seed: int):
     import keras
 
-    from tinyml_lab.data.shapes import make_shapes_data
-    from tinyml_lab.models import seed_everything, shapes_cnn
+    from tinyml_lab.chapters.shapes.data import make_shapes_data
+    from tinyml_lab.chapters.shapes.model import shapes_cnn
+    from tinyml_lab.core.training import seed_everything
 
     seed_everything(seed)
     data = make_shapes_data(samples=3000 if quick else 10000, seed=seed)
@@ -37,7 +38,7 @@ def _shapes_model(quick: bool, seed: int):
 def _own_model(model_path: str, data_path: str):
     import keras
 
-    from tinyml_lab.errors import TinyMLError
+    from tinyml_lab.core.errors import TinyMLError
 
     arrays = np.load(data_path)
     missing = {"x_train", "y_train", "x_test", "y_test"} - set(arrays.files)
@@ -58,9 +59,10 @@ def main(argv=None) -> int:
     parser.add_argument("--data", help=".npz with x_train, y_train, x_test, y_test")
     args = parser.parse_args(argv)
 
-    from tinyml_lab import checks, footprint, prune
-    from tinyml_lab.errors import TinyMLError
-    from tinyml_lab.models import seed_everything
+    from tinyml_lab import checks
+    from tinyml_lab.core.errors import TinyMLError
+    from tinyml_lab.core.training import seed_everything
+    from tinyml_lab.optimisation import footprint, prune
 
     if bool(args.model) != bool(args.data):
         parser.error("--model and --data go together")

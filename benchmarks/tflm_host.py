@@ -10,8 +10,8 @@ import time
 
 import numpy as np
 
-from tinyml_lab import report, tflm
-from tinyml_lab.tflite_file import read_model
+from tinyml_lab.core import report, tflm
+from tinyml_lab.core.tflite_file import read_model
 
 
 def main() -> None:

@@ -16,14 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from tinyml_lab import tflm
-from tinyml_lab.data import speech
-from tinyml_lab.features import log_mel as lm
-from tinyml_lab.keyword_spotting import KeywordSpotter, sketch_model
-from tinyml_lab.metrics import accuracy, confusion_matrix, per_class_accuracy
-from tinyml_lab.paths import SKETCHES_DIR
-from tinyml_lab.report import format_table
-from tinyml_lab.tflite_file import read_model
+from tinyml_lab.chapters.wake_word import data as speech
+from tinyml_lab.chapters.wake_word import log_mel as lm
+from tinyml_lab.chapters.wake_word.spotter import KeywordSpotter, sketch_model
+from tinyml_lab.core import tflm
+from tinyml_lab.core.metrics import accuracy, confusion_matrix, per_class_accuracy
+from tinyml_lab.core.paths import SKETCHES_DIR
+from tinyml_lab.core.report import format_table
+from tinyml_lab.core.tflite_file import read_model
 
 FRONTEND = r"""
 #include <cstdio>

@@ -34,8 +34,9 @@ def keras_sine_model():
     """A small trained sine model (seconds of training): good enough to test the toolchain."""
     import keras
 
-    from tinyml_lab.data.sine import make_sine_data
-    from tinyml_lab.models import seed_everything, sine_mlp
+    from tinyml_lab.chapters.sine.data import make_sine_data
+    from tinyml_lab.chapters.sine.model import sine_mlp
+    from tinyml_lab.core.training import seed_everything
 
     seed_everything(0)
     data = make_sine_data(samples=600, seed=0)
@@ -47,7 +48,7 @@ def keras_sine_model():
 
 @pytest.fixture(scope="session")
 def sine_int8(keras_sine_model):
-    from tinyml_lab.convert import to_int8
+    from tinyml_lab.core.convert import to_int8
 
     model, data = keras_sine_model
     return to_int8(model, data.train.x)
@@ -55,7 +56,7 @@ def sine_int8(keras_sine_model):
 
 @pytest.fixture(scope="session")
 def sine_float(keras_sine_model):
-    from tinyml_lab.convert import to_float
+    from tinyml_lab.core.convert import to_float
 
     return to_float(keras_sine_model[0])
 
@@ -108,8 +109,8 @@ def check_committed_sketch(sketch_dir: Path, model) -> None:
     model's ops, and its kTensorArenaSize is the computed Cortex-M4 + CMSIS-NN arena."""
     import re
 
-    from tinyml_lab.arena import sketch_arena_bytes
-    from tinyml_lab.ops import RESOLVER_METHODS
+    from tinyml_lab.core.arena import sketch_arena_bytes
+    from tinyml_lab.core.ops import RESOLVER_METHODS
 
     ops = (sketch_dir / "model_ops.h").read_text()
     registered = re.findall(r"resolver\.(Add\w+)\(\)", ops)
@@ -162,11 +163,11 @@ def person_sketch(tmp_path_factory):
     folder, TFLiteModel). Trained first: an untrained softmax can abort TFLM."""
     import keras
 
-    from tinyml_lab.convert import to_int8
-    from tinyml_lab.export import export_to_sketch, sketch_copy
-    from tinyml_lab.features.camera import gray_to_input
-    from tinyml_lab.models import seed_everything
-    from tinyml_lab.tflite_file import read_model
+    from tinyml_lab.chapters.person_detection.camera import gray_to_input
+    from tinyml_lab.core.convert import to_int8
+    from tinyml_lab.core.export import export_to_sketch, sketch_copy
+    from tinyml_lab.core.tflite_file import read_model
+    from tinyml_lab.core.training import seed_everything
 
     seed_everything(0)
     pictures, labels = blob_pictures(256, seed=0)

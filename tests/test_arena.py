@@ -6,10 +6,10 @@ import functools
 import numpy as np
 import pytest
 
-from tinyml_lab import arena, tflm
-from tinyml_lab.arena_cmsis import cmsis_nn_scratch
-from tinyml_lab.errors import ModelFormatError
-from tinyml_lab.tflite_file import Operator, read_model
+from tinyml_lab.core import arena, tflm
+from tinyml_lab.core.arena_cmsis import cmsis_nn_scratch
+from tinyml_lab.core.errors import ModelFormatError
+from tinyml_lab.core.tflite_file import Operator, read_model
 
 
 def _dense_chain(widths, seed=0):
@@ -90,7 +90,7 @@ def _float_io_relu_expand():
 def _convert_float_io(model):
     import tensorflow as tf
 
-    from tinyml_lab.convert import _run
+    from tinyml_lab.core.convert import _run
 
     data = np.random.default_rng(0).normal(size=(40,) + tuple(model.input_shape[1:]))
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
@@ -101,7 +101,7 @@ def _convert_float_io(model):
 
 
 def _convert(model, per_channel_dense=False):
-    from tinyml_lab.convert import to_int8
+    from tinyml_lab.core.convert import to_int8
 
     data = np.random.default_rng(0).normal(size=(40,) + tuple(model.input_shape[1:]))
     return read_model(to_int8(model, data.astype(np.float32), per_channel_dense=per_channel_dense))
@@ -165,7 +165,7 @@ def test_smaller_builds_need_less(name):
 def test_cortex_m_profile_reproduces_the_documented_sine_figure(keras_sine_model):
     # shared/notes/tflm-arena.md: the 16-16-1 sine model with per-channel dense weights uses
     # 1,760 B in the wheel and 932 B with the arm-none-eabi struct layout
-    from tinyml_lab.convert import to_int8
+    from tinyml_lab.core.convert import to_int8
 
     model, data = keras_sine_model
     sine = read_model(to_int8(model, data.train.x, per_channel_dense=True))

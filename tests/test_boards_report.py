@@ -1,8 +1,8 @@
 import pytest
 
-from tinyml_lab import boards, report
-from tinyml_lab.errors import BoardFitError
-from tinyml_lab.tflite_file import read_model
+from tinyml_lab.core import boards, report
+from tinyml_lab.core.errors import BoardFitError
+from tinyml_lab.core.tflite_file import read_model
 
 
 def test_nano33_budgets_match_the_datasheet():

@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from tinyml_lab.cli import main
-from tinyml_lab.tflite_file import read_model
+from tinyml_lab.core.tflite_file import read_model
 
 
 def test_info_json_lists_ops_and_io(sine_file, capsys):
@@ -31,7 +31,7 @@ def test_info_on_a_non_model_is_a_clear_error(tmp_path, capsys):
 
 
 def test_export_computes_the_arena_and_writes_the_sketch(sine_file, tmp_path, capsys):
-    from tinyml_lab.arena import sketch_arena_bytes
+    from tinyml_lab.core.arena import sketch_arena_bytes
 
     assert main(["export", str(sine_file), "--sketch", str(tmp_path / "sk")]) == 0
     expected = sketch_arena_bytes(sine_file)

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinyml_lab import tflm
-from tinyml_lab.export import read_c_array
-from tinyml_lab.tflite_file import read_model
 from tests.conftest import check_committed_sketch
+from tinyml_lab.core import tflm
+from tinyml_lab.core.export import read_c_array
+from tinyml_lab.core.tflite_file import read_model
 
 SKETCH = Path(__file__).resolve().parents[1] / "arduino_sketches" / "hello_sine"
 
@@ -41,7 +41,7 @@ def test_resolver_and_arena_constant(deployed):
 
 
 def test_runs_in_tflm_and_is_accurate(deployed):
-    from tinyml_lab.arena import estimate_arena
+    from tinyml_lab.core.arena import estimate_arena
 
     # the host runtime has 64-bit structs: give it the arena computed for itself
     host_arena = estimate_arena(deployed, "python").min_arena_bytes

@@ -3,9 +3,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from tinyml_lab import convert
-from tinyml_lab.errors import TinyMLError, UnsupportedOpError
-from tinyml_lab.tflite_file import Operator, read_model
+from tinyml_lab.core import convert
+from tinyml_lab.core.errors import TinyMLError, UnsupportedOpError
+from tinyml_lab.core.tflite_file import Operator, read_model
 
 
 def test_int8_conversion_is_full_int8_with_int8_io(sine_int8):

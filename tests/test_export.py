@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from tinyml_lab import export
-from tinyml_lab.errors import BoardFitError, NotQuantizedError, UnsupportedOpError
-from tinyml_lab.tflite_file import read_model
+from tinyml_lab.core import export
+from tinyml_lab.core.errors import BoardFitError, NotQuantizedError, UnsupportedOpError
+from tinyml_lab.core.tflite_file import read_model
 
 FAKE_TFLM = Path(__file__).parent / "fake_tflm"
 
@@ -91,12 +91,12 @@ def test_export_writes_all_files_with_provenance(tmp_path, sine_int8):
     assert result.arena_bytes == 1936  # rounded up to 16
     sha = read_model(sine_int8).sha256
     for path in result.files:
-        assert f"from nb.ipynb" in path.read_text() and sha in path.read_text()
+        assert "from nb.ipynb" in path.read_text() and sha in path.read_text()
     assert "kTensorArenaSize = 1936;" in (tmp_path / "s" / "model_settings.h").read_text()
 
 
 def test_export_computes_the_arena_when_not_given(tmp_path, sine_int8):
-    from tinyml_lab.arena import sketch_arena_bytes
+    from tinyml_lab.core.arena import sketch_arena_bytes
 
     result = export.export_to_sketch(sine_int8, tmp_path / "s", None, source="nb")
     assert result.arena_bytes == sketch_arena_bytes(sine_int8)
@@ -117,7 +117,7 @@ def test_export_refuses_a_model_too_big_for_the_board(tmp_path, sine_int8):
 
 
 def test_export_refuses_ops_tflm_lacks(sine_int8, monkeypatch):
-    from tinyml_lab import ops
+    from tinyml_lab.core import ops
 
     monkeypatch.delitem(ops.RESOLVER_METHODS, "FULLY_CONNECTED")
     with pytest.raises(UnsupportedOpError, match="FULLY_CONNECTED"):

@@ -8,9 +8,19 @@ import time
 import numpy as np
 import pytest
 
-from tinyml_lab.capture import GestureCollector, SerialCaptureError, capture, open_port
+from tinyml_lab.chapters.gesture.capture import (
+    GestureCollector,
+    SerialCaptureError,
+    capture,
+    open_port,
+)
+from tinyml_lab.chapters.gesture.data import (
+    format_block,
+    format_sample,
+    read_recordings,
+    write_recordings,
+)
 from tinyml_lab.cli import main
-from tinyml_lab.data.imu import format_block, format_sample, read_recordings, write_recordings
 
 
 def gestures(n, seed=0):

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinyml_lab.data.imu_synthetic import GESTURES, make_people, record_gesture
-from tinyml_lab.export import read_c_array
-from tinyml_lab.features.imu import normalize
-from tinyml_lab.predict import load_deployed
-from tinyml_lab.tflite_file import read_model
 from tests.conftest import check_committed_sketch
+from tinyml_lab.chapters.gesture.features import normalize
+from tinyml_lab.chapters.gesture.synthetic import GESTURES, make_people, record_gesture
+from tinyml_lab.core.deployed import load_deployed
+from tinyml_lab.core.export import read_c_array
+from tinyml_lab.core.tflite_file import read_model
 
 SKETCH = Path(__file__).resolve().parents[1] / "arduino_sketches" / "gesture"
 MAX_BYTES = 20 * 1024

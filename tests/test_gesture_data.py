@@ -4,9 +4,9 @@ the file, the line and the fix."""
 import numpy as np
 import pytest
 
-from tinyml_lab.data import imu
-from tinyml_lab.data.imu import RecordingFormatError
-from tinyml_lab.errors import TinyMLError
+from tinyml_lab.chapters.gesture import data as imu
+from tinyml_lab.chapters.gesture.data import RecordingFormatError
+from tinyml_lab.core.errors import TinyMLError
 
 
 def blocks(n, seed=0):

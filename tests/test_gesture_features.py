@@ -4,9 +4,9 @@ compared in test_gesture_sketch_parity.py)."""
 import numpy as np
 import pytest
 
-from tinyml_lab.data.imu_synthetic import random_rotation
-from tinyml_lab.errors import TinyMLError
-from tinyml_lab.features import imu as features
+from tinyml_lab.chapters.gesture import features
+from tinyml_lab.chapters.gesture.synthetic import random_rotation
+from tinyml_lab.core.errors import TinyMLError
 
 
 def rest(n, gravity=(0.0, 0.0, 1.0)):

@@ -135,9 +135,9 @@ def test_the_capture_sketch_prints_what_the_loader_reads_and_the_trigger_cuts(tm
     Python twin cuts from the same stream, to the printed three decimals."""
     import numpy as np
 
-    from tinyml_lab.data.imu import parse_recordings
-    from tinyml_lab.data.imu_synthetic import make_person, simulate_stream
-    from tinyml_lab.features.imu import capture_windows
+    from tinyml_lab.chapters.gesture.data import parse_recordings
+    from tinyml_lab.chapters.gesture.features import capture_windows
+    from tinyml_lab.chapters.gesture.synthetic import make_person, simulate_stream
 
     parts = [simulate_stream(g, make_person(3, k), np.random.default_rng(k))[0][:260]
              for k, g in enumerate(("punch", "flex", "wave", "circle") * 2)]

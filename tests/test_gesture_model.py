@@ -6,12 +6,12 @@ import json
 import numpy as np
 import pytest
 
-from tinyml_lab import metrics
+from tinyml_lab.chapters.gesture.data import write_recordings
+from tinyml_lab.chapters.gesture.features import normalize
+from tinyml_lab.chapters.gesture.synthetic import GESTURES, make_person, record_gesture
 from tinyml_lab.cli import main
-from tinyml_lab.data.imu import write_recordings
-from tinyml_lab.data.imu_synthetic import GESTURES, make_person, record_gesture
-from tinyml_lab.errors import TinyMLError
-from tinyml_lab.features.imu import normalize
+from tinyml_lab.core import metrics
+from tinyml_lab.core.errors import TinyMLError
 
 
 def test_confusion_matrix_counts_true_rows_and_predicted_columns():
@@ -27,10 +27,11 @@ def tiny_gesture_sketch(tmp_path_factory):
     int8 and exported into a copy of the gesture sketch."""
     import keras
 
-    from tinyml_lab.convert import to_int8
-    from tinyml_lab.export import export_to_sketch, sketch_copy
-    from tinyml_lab.models import gesture_cnn, seed_everything
-    from tinyml_lab.tflite_file import read_model
+    from tinyml_lab.chapters.gesture.model import gesture_cnn
+    from tinyml_lab.core.convert import to_int8
+    from tinyml_lab.core.export import export_to_sketch, sketch_copy
+    from tinyml_lab.core.tflite_file import read_model
+    from tinyml_lab.core.training import seed_everything
 
     seed_everything(0)
     x, y = [], []
@@ -53,7 +54,7 @@ def tiny_gesture_sketch(tmp_path_factory):
 
 
 def test_gesture_cnn_is_small_and_converts_to_tflm_ops(tiny_gesture_sketch):
-    from tinyml_lab.predict import load_deployed
+    from tinyml_lab.core.deployed import load_deployed
 
     sketch, model = tiny_gesture_sketch
     assert model.input_shape == (None, 119, 6) and model.output_shape == (None, 4)
@@ -66,7 +67,7 @@ def test_gesture_cnn_is_small_and_converts_to_tflm_ops(tiny_gesture_sketch):
 
 def test_predict_gives_one_answer_per_gesture_in_file_order(tiny_gesture_sketch, tmp_path,
                                                             capsys):
-    from tinyml_lab.predict.gesture import predict_windows
+    from tinyml_lab.chapters.gesture.predict import predict_windows
 
     sketch, _ = tiny_gesture_sketch
     person = make_person(99, 0)

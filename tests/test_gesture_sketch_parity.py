@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinyml_lab import tflm
-from tinyml_lab.data.imu import format_sample
-from tinyml_lab.data.imu_synthetic import make_person, simulate_stream
-from tinyml_lab.features import imu as features
-from tinyml_lab.tflite_file import Tensor
+from tinyml_lab.chapters.gesture import features
+from tinyml_lab.chapters.gesture.data import format_sample
+from tinyml_lab.chapters.gesture.synthetic import make_person, simulate_stream
+from tinyml_lab.core import tflm
+from tinyml_lab.core.tflite_file import Tensor
 
 SKETCHES = Path(__file__).resolve().parents[1] / "arduino_sketches"
 GESTURE = SKETCHES / "gesture"

@@ -6,10 +6,10 @@ import dataclasses
 import numpy as np
 import pytest
 
-from tinyml_lab.data import imu_synthetic as synth
-from tinyml_lab.data.imu import load_recordings, read_recordings
-from tinyml_lab.errors import TinyMLError
-from tinyml_lab.features.imu import capture_windows
+from tinyml_lab.chapters.gesture import synthetic as synth
+from tinyml_lab.chapters.gesture.data import load_recordings, read_recordings
+from tinyml_lab.chapters.gesture.features import capture_windows
+from tinyml_lab.core.errors import TinyMLError
 
 
 def test_a_resting_board_measures_gravity_in_its_own_axes():

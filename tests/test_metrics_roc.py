@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from tinyml_lab.errors import TinyMLError
-from tinyml_lab.metrics import auc, plot_roc, roc_curve
+from tinyml_lab.core.errors import TinyMLError
+from tinyml_lab.core.metrics import auc, plot_roc, roc_curve
 
 
 def test_roc_matches_counting_at_each_threshold():

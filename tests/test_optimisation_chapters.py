@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinyml_lab.tflite_file import read_model
+from tinyml_lab.core.tflite_file import read_model
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -38,8 +38,9 @@ def test_pruning_chapter_summary(quick_course):
 
 
 def test_benchmark_prints_bytes_macs_arena_and_accuracy(tmp_path):
-    from tinyml_lab.data.shapes import make_shapes_data
-    from tinyml_lab.models import seed_everything, shapes_cnn
+    from tinyml_lab.chapters.shapes.data import make_shapes_data
+    from tinyml_lab.chapters.shapes.model import shapes_cnn
+    from tinyml_lab.core.training import seed_everything
 
     seed_everything(0)
     data = make_shapes_data(120, seed=0)

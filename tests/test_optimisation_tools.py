@@ -4,11 +4,13 @@ energy estimate, and the exercise checks (they pass right answers and catch usua
 import numpy as np
 import pytest
 
-from tinyml_lab import checks, convert, energy, footprint, prune
-from tinyml_lab import quantize as q
-from tinyml_lab.data import shapes
-from tinyml_lab.errors import NotQuantizedError, TinyMLError
-from tinyml_lab.tflite_file import read_model
+from tinyml_lab import checks
+from tinyml_lab.chapters.shapes import data as shapes
+from tinyml_lab.core import convert
+from tinyml_lab.core.errors import NotQuantizedError, TinyMLError
+from tinyml_lab.core.tflite_file import read_model
+from tinyml_lab.optimisation import energy, footprint, prune
+from tinyml_lab.optimisation import quantize as q
 
 # ------------------------------------------------------------------ data
 
@@ -47,7 +49,8 @@ def test_bad_shapes_requests_are_refused():
 
 @pytest.fixture(scope="module")
 def tiny_cnn():
-    from tinyml_lab.models import seed_everything, shapes_cnn
+    from tinyml_lab.chapters.shapes.model import shapes_cnn
+    from tinyml_lab.core.training import seed_everything
 
     seed_everything(0)
     data = shapes.make_shapes_data(240, seed=1)

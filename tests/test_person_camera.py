@@ -1,16 +1,16 @@
-"""The person-detection camera path in Python (tinyml_lab.features.camera): the maths of the
+"""The person-detection camera path in Python (tinyml_lab.chapters.person_detection.camera): the maths of the
 crop, resize, luma and int8 table, and pictures from disk turned into the frame the camera
-would deliver (tinyml_lab.images.read_image, image_to_frame)."""
+would deliver (tinyml_lab.chapters.person_detection.images.read_image, image_to_frame)."""
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from tinyml_lab import tflm
-from tinyml_lab.errors import TinyMLError
-from tinyml_lab.features import camera
-from tinyml_lab.tflite_file import Tensor
-from tinyml_lab.images import read_image
+from tinyml_lab.chapters.person_detection import camera
+from tinyml_lab.chapters.person_detection.images import read_image
+from tinyml_lab.core import tflm
+from tinyml_lab.core.errors import TinyMLError
+from tinyml_lab.core.tflite_file import Tensor
 
 H, W = camera.FRAME_HEIGHT, camera.FRAME_WIDTH
 

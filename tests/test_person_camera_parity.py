@@ -1,5 +1,5 @@
 """The person-detection sketch's camera_preprocess.h computes exactly what its Python twin
-(tinyml_lab.features.camera) computes: the same 96x96 gray picture and the same int8 model
+(tinyml_lab.chapters.person_detection.camera) computes: the same 96x96 gray picture and the same int8 model
 input, byte for byte, on random, gradient, extreme and picture-made frames, for several
 input quantizations."""
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import compile_program
-from tinyml_lab.features import camera
+from tinyml_lab.chapters.person_detection import camera
 
 SKETCH = Path(__file__).resolve().parents[1] / "arduino_sketches" / "person_detection"
 

@@ -6,12 +6,17 @@ import zipfile
 import numpy as np
 import pytest
 
-from tinyml_lab.data.vision import LABELS, generated_data
-from tinyml_lab.data.vision import coco
-from tinyml_lab.data.vision.draw import Canvas, capsule, ellipse
-from tinyml_lab.data.vision.scenes import (CONFUSERS, MIN_PERSON_AREA, _person, make_scenes,
-                                           scene)
-from tinyml_lab.errors import TinyMLError
+from tinyml_lab.chapters.person_detection import coco
+from tinyml_lab.chapters.person_detection.data import LABELS, generated_data
+from tinyml_lab.chapters.person_detection.draw import Canvas, capsule, ellipse
+from tinyml_lab.chapters.person_detection.scenes import (
+    CONFUSERS,
+    MIN_PERSON_AREA,
+    _person,
+    make_scenes,
+    scene,
+)
+from tinyml_lab.core.errors import TinyMLError
 
 
 def test_scenes_are_deterministic_balanced_and_in_range():
@@ -183,8 +188,8 @@ def test_scenes_drawn_in_worker_processes_are_the_same():
 def test_folder_data_reads_pictures_the_way_the_camera_sees_them(tmp_path):
     from PIL import Image
 
-    from tinyml_lab.data.vision import folder_data, load_image_96
-    from tinyml_lab.features.camera import gray96, image_to_frame
+    from tinyml_lab.chapters.person_detection.camera import gray96, image_to_frame
+    from tinyml_lab.chapters.person_detection.data import folder_data, load_image_96
 
     rng = np.random.default_rng(0)
     for label, count in (("person", 7), ("no_person", 6)):
@@ -208,7 +213,7 @@ def test_folder_data_reads_pictures_the_way_the_camera_sees_them(tmp_path):
 
 
 def test_folder_data_errors(tmp_path):
-    from tinyml_lab.data.vision import folder_data
+    from tinyml_lab.chapters.person_detection.data import folder_data
 
     with pytest.raises(TinyMLError, match="not a folder"):
         folder_data(tmp_path / "missing")

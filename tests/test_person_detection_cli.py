@@ -10,11 +10,12 @@ import pytest
 from PIL import Image
 
 from tests.conftest import blob_pictures
-from tinyml_lab import tflm
+from tinyml_lab.chapters.person_detection.camera import image_to_frame, preprocess_frame, read_image
 from tinyml_lab.cli import main
-from tinyml_lab.errors import TinyMLError
-from tinyml_lab.features.camera import image_to_frame, preprocess_frame, read_image
-from tinyml_lab.predict import PREDICTORS, Prediction, predict
+from tinyml_lab.core import tflm
+from tinyml_lab.core.deployed import Prediction
+from tinyml_lab.core.errors import TinyMLError
+from tinyml_lab.predict import predict, predictor_names
 
 LABELS = ["no_person", "person"]
 
@@ -110,8 +111,8 @@ def test_bad_files_exit_2_naming_the_file(person_sketch, tmp_path, kind, message
 
 
 def test_a_sketch_with_another_models_input_is_refused(sine_int8, tmp_path):
-    from tinyml_lab.export import export_to_sketch
-    from tinyml_lab.predict.person_detection import predict_file
+    from tinyml_lab.chapters.person_detection.predict import predict_file
+    from tinyml_lab.core.export import export_to_sketch
 
     export_to_sketch(sine_int8, tmp_path / "sine", None, source="test", labels=("y",))
     Image.fromarray(np.zeros((9, 9), np.uint8)).save(tmp_path / "x.png")
@@ -122,7 +123,11 @@ def test_a_sketch_with_another_models_input_is_refused(sine_int8, tmp_path):
 
 
 def test_registered_and_dispatched(person_sketch, tmp_path):
-    assert PREDICTORS["person_detection"].endswith("person_detection:predict_file")
+    from tinyml_lab.chapters import predictor
+    from tinyml_lab.chapters.person_detection.predict import predict_file
+
+    assert "person_detection" in predictor_names()
+    assert predictor("person_detection") is predict_file
     Image.fromarray(np.full((50, 50), 128, np.uint8)).save(tmp_path / "grey.png")
     result = predict("person_detection", tmp_path / "grey.png", person_sketch[0])
     assert isinstance(result, Prediction) and result.label in LABELS

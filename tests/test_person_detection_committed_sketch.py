@@ -7,15 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinyml_lab.data.vision import LABELS
-from tinyml_lab.data.vision.scenes import make_scenes
-from tinyml_lab.export import read_c_array, settings_arena_bytes
-from tinyml_lab.features.camera import gray96, image_to_frame
-from tinyml_lab.predict import load_deployed
-from tinyml_lab.predict.person_detection import predict_frame
-from tinyml_lab.tflite_file import read_model
-from tinyml_lab.tflm import MicroInterpreter
 from tests.conftest import check_committed_sketch
+from tinyml_lab.chapters.person_detection.camera import gray96, image_to_frame
+from tinyml_lab.chapters.person_detection.data import LABELS
+from tinyml_lab.chapters.person_detection.predict import predict_frame
+from tinyml_lab.chapters.person_detection.scenes import make_scenes
+from tinyml_lab.core.deployed import load_deployed
+from tinyml_lab.core.export import read_c_array, settings_arena_bytes
+from tinyml_lab.core.tflite_file import read_model
+from tinyml_lab.core.tflm import MicroInterpreter
 
 SKETCH = Path(__file__).resolve().parents[1] / "arduino_sketches" / "person_detection"
 MAX_BYTES = 300_568  # TFLM's person_detect.tflite
@@ -50,7 +50,7 @@ def test_generated_files_name_this_model_and_its_labels(deployed):
 
 
 def test_resolver_and_arena_constant_fit_the_board(deployed):
-    from tinyml_lab.boards import get_board
+    from tinyml_lab.core.boards import get_board
 
     check_committed_sketch(SKETCH, deployed)
     board = get_board("nano33ble")

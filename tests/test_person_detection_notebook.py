@@ -18,10 +18,10 @@ def test_person_detection_summary(quick_course):
 def test_person_detection_notebook_names_its_data_and_exports_a_runnable_sketch(quick_course):
     import nbformat
 
-    from tinyml_lab.tflite_file import read_model
-    from tinyml_lab.export import read_c_array
-    from tinyml_lab.predict import load_deployed
     from tests.conftest import check_committed_sketch
+    from tinyml_lab.core.deployed import load_deployed
+    from tinyml_lab.core.export import read_c_array
+    from tinyml_lab.core.tflite_file import read_model
 
     out, _, _ = quick_course
     nb = nbformat.read(out / "03_person_detection.ipynb", as_version=4)

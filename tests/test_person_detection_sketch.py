@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import check_committed_sketch, registered_ops
-from tinyml_lab.features import camera
+from tinyml_lab.chapters.person_detection import camera
 
 SKETCH = Path(__file__).resolve().parents[1] / "arduino_sketches" / "person_detection"
 FAKE_ARDUINO = Path(__file__).parent / "fake_arduino"

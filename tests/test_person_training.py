@@ -2,8 +2,12 @@
 
 import numpy as np
 
-from tinyml_lab.data.vision import Split
-from tinyml_lab.person_detection import mirror_in_place, person_scores, train_detector
+from tinyml_lab.chapters.person_detection.data import Split
+from tinyml_lab.chapters.person_detection.training import (
+    mirror_in_place,
+    person_scores,
+    train_detector,
+)
 
 
 def test_mirror_in_place_flips_only_the_chosen_pictures_and_twice_undoes_it():
@@ -21,7 +25,7 @@ def test_mirror_in_place_flips_only_the_chosen_pictures_and_twice_undoes_it():
 def test_train_detector_learns_and_gives_the_pictures_back():
     import keras
 
-    from tinyml_lab.models import seed_everything
+    from tinyml_lab.core.training import seed_everything
 
     seed_everything(0)
     rng = np.random.default_rng(1)

@@ -5,11 +5,11 @@ import keras
 import numpy as np
 import pytest
 
-from tinyml_lab import convert, prune, report, tflm
-from tinyml_lab.errors import TinyMLError
-from tinyml_lab.models import seed_everything
-from tinyml_lab.tflite_file import read_model, tensor_values
-
+from tinyml_lab.core import convert, report, tflm
+from tinyml_lab.core.errors import TinyMLError
+from tinyml_lab.core.tflite_file import read_model, tensor_values
+from tinyml_lab.core.training import seed_everything
+from tinyml_lab.optimisation import prune
 
 # ------------------------------------------------------------------ schedule
 

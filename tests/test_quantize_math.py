@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from tinyml_lab import convert, quantize as q
-from tinyml_lab.errors import ModelFormatError, TinyMLError
-from tinyml_lab.tflite_file import read_model, tensor_values
+from tinyml_lab.core import convert
+from tinyml_lab.core.errors import ModelFormatError, TinyMLError
+from tinyml_lab.core.tflite_file import read_model, tensor_values
+from tinyml_lab.optimisation import quantize as q
 
 
 def test_relu_range_maps_zero_to_the_lowest_integer():
@@ -117,7 +118,7 @@ def conv_model():
     """Conv + batch norm + ReLU, pooling, global average, softmax: every rule of the recipe."""
     import keras
 
-    from tinyml_lab.models import seed_everything
+    from tinyml_lab.core.training import seed_everything
 
     seed_everything(3)
     rng = np.random.default_rng(3)

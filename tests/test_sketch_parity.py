@@ -4,8 +4,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tinyml_lab import tflm
-from tinyml_lab.tflite_file import Tensor
+from tinyml_lab.core import tflm
+from tinyml_lab.core.tflite_file import Tensor
 
 SKETCH = Path(__file__).resolve().parents[1] / "arduino_sketches" / "hello_sine"
 

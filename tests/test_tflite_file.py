@@ -1,7 +1,7 @@
 import pytest
 
-from tinyml_lab.errors import ModelFormatError
-from tinyml_lab.tflite_file import read_model
+from tinyml_lab.core.errors import ModelFormatError
+from tinyml_lab.core.tflite_file import read_model
 
 
 def test_reads_ops_tensors_and_quantization(sine_int8):
@@ -55,8 +55,8 @@ def test_truncated_file_is_reported(sine_int8, keep):
 def test_strip_names_keeps_the_model_and_drops_only_names(sine_int8):
     import numpy as np
 
-    from tinyml_lab import tflm
-    from tinyml_lab.tflite_file import _schema, strip_names
+    from tinyml_lab.core import tflm
+    from tinyml_lab.core.tflite_file import _schema, strip_names
 
     before, stripped = read_model(sine_int8), strip_names(sine_int8)
     after = read_model(stripped)

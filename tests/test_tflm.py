@@ -3,10 +3,10 @@ import dataclasses
 import numpy as np
 import pytest
 
-from tinyml_lab import tflm
-from tinyml_lab.errors import NotQuantizedError
-from tinyml_lab.tflite_file import Tensor, read_model
 from tests.conftest import sine_grid_points
+from tinyml_lab.core import tflm
+from tinyml_lab.core.errors import NotQuantizedError
+from tinyml_lab.core.tflite_file import Tensor, read_model
 
 
 def _tensor(scale, zero_point, dtype="int8"):
@@ -17,6 +17,13 @@ def test_quantize_rounds_half_away_from_zero_and_saturates():
     t = _tensor(0.5, 0)
     values = np.array([0.25, -0.25, 0.75, -0.75, 100.0, -100.0], dtype=np.float32)
     assert tflm.quantize(values, t).tolist() == [1, -1, 2, -2, 127, -128]
+
+
+def test_quantize_int8_matches_quantize_with_an_int8_tensor():
+    scale, zero_point = 0.3921569, 127  # the wake-word input's quantization
+    values = np.concatenate([np.linspace(-110, 10, 5001), (np.arange(-128, 128) + 0.5) * scale])
+    assert np.array_equal(tflm.quantize_int8(values, scale, zero_point),
+                          tflm.quantize(values, _tensor(scale, zero_point)))
 
 
 def test_dequantize_inverts_quantize_within_half_a_step():

@@ -8,11 +8,12 @@ import sys
 import numpy as np
 import pytest
 
-from tinyml_lab.audio import resample, write_wav
+from tinyml_lab.chapters.wake_word import data as speech
+from tinyml_lab.chapters.wake_word.audio import resample, write_wav
+from tinyml_lab.chapters.wake_word.spotter import KeywordSpotter, sketch_model
 from tinyml_lab.cli import main
-from tinyml_lab.data import speech
-from tinyml_lab.keyword_spotting import KeywordSpotter, sketch_model
-from tinyml_lab.predict import PREDICTORS, Prediction, predict
+from tinyml_lab.core.deployed import Prediction
+from tinyml_lab.predict import predict, predictor_names
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +93,12 @@ def test_bad_recordings_exit_2_with_the_fix(tmp_path, kind, message, capsys):
 def test_unknown_chapter_is_refused(tmp_path, capsys):
     assert main(["predict", "no_such_chapter", str(tmp_path / "x.wav")]) == 2
     assert "No predictor for 'no_such_chapter'" in capsys.readouterr().err
-    assert "wake_word" in PREDICTORS
+    assert "wake_word" in predictor_names()
 
 
 def test_a_sketch_without_a_model_is_a_clear_error(tmp_path, clips):
-    from tinyml_lab.errors import TinyMLError
-    from tinyml_lab.keyword_spotting import predict_file
+    from tinyml_lab.chapters.wake_word.predict import predict_file
+    from tinyml_lab.core.errors import TinyMLError
 
     path = write_wav(tmp_path / "a.wav", clips.audio[0])
     with pytest.raises(TinyMLError, match="no generated model"):

@@ -10,10 +10,10 @@ import wave
 import numpy as np
 import pytest
 
-from tinyml_lab import audio
-from tinyml_lab.data import noise, speech
-from tinyml_lab.data.espeak import SpeechEngineError, Voice, engine, speak_batch
-from tinyml_lab.errors import TinyMLError
+from tinyml_lab.chapters.wake_word import audio, noise
+from tinyml_lab.chapters.wake_word import data as speech
+from tinyml_lab.chapters.wake_word.espeak import SpeechEngineError, Voice, engine, speak_batch
+from tinyml_lab.core.errors import TinyMLError
 
 
 def _wav_bytes(samples, rate=16000, channels=1, width=2):

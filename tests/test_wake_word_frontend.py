@@ -1,5 +1,5 @@
 """The sketch's C++ frontend (log_mel.h, audio_stream.h) must compute the features the model
-was trained on: the Python twin tinyml_lab.features.log_mel, on the same audio."""
+was trained on: the Python twin tinyml_lab.chapters.wake_word.log_mel, on the same audio."""
 
 import re
 from pathlib import Path
@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinyml_lab.errors import TinyMLError
-from tinyml_lab.features import log_mel as lm
+from tinyml_lab.chapters.wake_word import log_mel as lm
+from tinyml_lab.core.errors import TinyMLError
 
 SKETCH = Path(__file__).resolve().parents[1] / "arduino_sketches" / "wake_word"
 # A realistic int8 input quantization for dB features (about 0.4 dB per step).
@@ -112,8 +112,8 @@ def _rows(stdout):
 def test_audio():
     """Seven seconds that exercise the frontend: synthetic words in noise, near-silence,
     a full-scale chirp, clipping, hum and loud noise."""
-    from tinyml_lab.audio import to_int16
-    from tinyml_lab.data.speech import make_synthetic_speech
+    from tinyml_lab.chapters.wake_word.audio import to_int16
+    from tinyml_lab.chapters.wake_word.data import make_synthetic_speech
 
     rng = np.random.default_rng(1)
     speech = make_synthetic_speech(train=8, val=4, test=4, seed=3, cache_dir=None)
@@ -208,16 +208,6 @@ def test_a_reader_that_falls_behind_skips_to_whole_frames(program, test_audio):
     assert skipped > 0
     for index, row in rows.items():  # every row it did compute is the right frame's
         assert np.abs(row - expected[index]).max() <= 1
-
-
-def test_quantize_features_matches_tflm_quantize():
-    from tinyml_lab import tflm
-    from tinyml_lab.tflite_file import Tensor
-
-    values = np.concatenate([np.linspace(-110, 10, 5001), (np.arange(-128, 128) + 0.5) * SCALE])
-    t = Tensor(0, "mel", (1, 49, 40, 1), "int8", 0, False, False, (SCALE,), (ZERO_POINT,), 0)
-    assert np.array_equal(lm.quantize_features(values, SCALE, ZERO_POINT),
-                          tflm.quantize(values, t))
 
 
 def test_one_second_gives_49_by_40():

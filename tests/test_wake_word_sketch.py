@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinyml_lab import streaming, tflm
-from tinyml_lab.data import speech
-from tinyml_lab.keyword_spotting import KeywordSpotter, sketch_model
 from tests.conftest import check_committed_sketch, registered_ops
-from tinyml_lab.metrics import accuracy, confusion_matrix, per_class_accuracy
-from tinyml_lab.tflite_file import read_model
+from tinyml_lab.chapters.wake_word import data as speech
+from tinyml_lab.chapters.wake_word import streaming
+from tinyml_lab.chapters.wake_word.spotter import KeywordSpotter, sketch_model
+from tinyml_lab.core.metrics import accuracy, confusion_matrix, per_class_accuracy
+from tinyml_lab.core.tflite_file import read_model
 
 SKETCH = Path(__file__).resolve().parents[1] / "arduino_sketches" / "wake_word"
 FAKE_TFLM = Path(__file__).parent / "fake_tflm"
@@ -97,7 +97,7 @@ int main() {
 
 
 def test_runs_in_tflm_and_is_accurate(committed, unheard):
-    from tinyml_lab.arena import estimate_arena
+    from tinyml_lab.core.arena import estimate_arena
 
     model, labels, _ = committed
     host_arena = estimate_arena(model, "python").min_arena_bytes  # the host build's own

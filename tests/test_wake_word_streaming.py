@@ -8,9 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinyml_lab import streaming
-from tinyml_lab.errors import TinyMLError
-from tinyml_lab.streaming import CommandDetector, Detection, DetectorConfig, Event
+from tinyml_lab.chapters.wake_word import streaming
+from tinyml_lab.chapters.wake_word.streaming import (
+    CommandDetector,
+    Detection,
+    DetectorConfig,
+    Event,
+)
+from tinyml_lab.core.errors import TinyMLError
 
 SKETCH = Path(__file__).resolve().parents[1] / "arduino_sketches" / "wake_word"
 KEYWORDS = (2, 3)  # silence, unknown, yes, no

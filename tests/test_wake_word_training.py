@@ -4,9 +4,9 @@ its int8 conversion, and the KeywordSpotter's checks."""
 import numpy as np
 import pytest
 
-from tinyml_lab import metrics
-from tinyml_lab.augment import augment_spectrograms, augmented_batches
-from tinyml_lab.errors import TinyMLError
+from tinyml_lab.chapters.wake_word.augment import augment_spectrograms, augmented_batches
+from tinyml_lab.core import metrics
+from tinyml_lab.core.errors import TinyMLError
 
 
 def _batch(n=6, seed=0):
@@ -85,8 +85,9 @@ def tiny_kws():
     """The chapter's DS-CNN trained for a moment on separable random data, then int8."""
     import keras
 
-    from tinyml_lab.convert import to_int8
-    from tinyml_lab.models import ds_cnn, seed_everything
+    from tinyml_lab.chapters.wake_word.model import ds_cnn
+    from tinyml_lab.core.convert import to_int8
+    from tinyml_lab.core.training import seed_everything
 
     seed_everything(0)
     rng = np.random.default_rng(0)
@@ -102,7 +103,7 @@ def tiny_kws():
 
 
 def test_ds_cnn_fits_micro_speech_size_with_tflm_ops(tiny_kws):
-    from tinyml_lab.tflite_file import read_model
+    from tinyml_lab.core.tflite_file import read_model
 
     model, int8_bytes, x, y = tiny_kws
     assert model.output_shape == (None, 4)
@@ -114,7 +115,7 @@ def test_ds_cnn_fits_micro_speech_size_with_tflm_ops(tiny_kws):
 
 
 def test_keyword_spotter_refuses_mismatched_models(tiny_kws, sine_int8):
-    from tinyml_lab.keyword_spotting import KeywordSpotter
+    from tinyml_lab.chapters.wake_word.spotter import KeywordSpotter
 
     _, int8_bytes, _, _ = tiny_kws
     with pytest.raises(TinyMLError, match="4 outputs but 3 labels"):

@@ -1,15 +1,16 @@
 """tinyml_lab: the helper package behind the TinyML course notebooks.
 
-The notebooks stay thin; the work lives here, one job per module:
-tflite_file (read .tflite), convert (Keras -> TFLite int8), tflm (run in TFLite-Micro,
-measure the arena), export (C array + op resolver + settings into a sketch), boards
-(budgets and fit), report (tables and plots), data/ (datasets), features/ (Python twins of
-the sketches' signal processing), models (architectures), course (run every notebook),
-predict/ (a sketch's answer on the host), capture (record from a board), cli
-(`python -m tinyml_lab`); arena (the exact tensor arena); for the optimisation chapters:
-quantize (the int8 math), qat (weight quantization-aware training), prune (Keras 3 pruning),
-footprint (int8 bytes, MACs, arena, accuracy in TFLM), energy (energy per inference),
-checks (exercise feedback).
+The notebooks stay thin; the work lives here, in three parts:
+- core/: chapter-agnostic, what every model goes through on its way to the board (read a
+  .tflite, convert, run in TFLM, the exact arena, export into a sketch, board budgets,
+  reports);
+- optimisation/: the tools the later chapters teach (quantization math, QAT, pruning,
+  footprint, energy), usable on any chapter's model;
+- chapters/<name>/: everything particular to one model (its data, the Python twins of its
+  sketch's C++, its model builder and training helpers, its `predict`).
+Above them: course (run every notebook), predict (a sketch's answer on the host), checks
+(exercise feedback), environment (the setup notebook's checks) and cli
+(`python -m tinyml_lab`).
 """
 
 import os

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tinyml_lab import quantize as q
+from tinyml_lab.optimisation import quantize as q
 
 
 @dataclass(frozen=True)

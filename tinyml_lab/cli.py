@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from tinyml_lab.errors import TinyMLError
+from tinyml_lab.core.errors import TinyMLError
 
 
 def _cmd_course(args) -> int:
@@ -18,8 +18,8 @@ def _cmd_course(args) -> int:
 
 
 def _cmd_info(args) -> int:
-    from tinyml_lab.report import format_table, op_macs
-    from tinyml_lab.tflite_file import read_model
+    from tinyml_lab.core.report import format_table, op_macs
+    from tinyml_lab.core.tflite_file import read_model
 
     model = read_model(args.model)
     if args.json:
@@ -77,8 +77,8 @@ def _tensor_dict(t) -> dict:
 
 
 def _cmd_export(args) -> int:
-    from tinyml_lab.export import export_to_sketch
-    from tinyml_lab.tflite_file import read_model
+    from tinyml_lab.core.export import export_to_sketch
+    from tinyml_lab.core.tflite_file import read_model
 
     model = read_model(args.model)
     labels = tuple(s for s in (args.labels or "").split(",") if s)
@@ -92,9 +92,9 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_arena(args) -> int:
-    from tinyml_lab.arena import estimate_arena, live_set_lower_bound
-    from tinyml_lab.report import format_table
-    from tinyml_lab.tflite_file import read_model
+    from tinyml_lab.core.arena import estimate_arena, live_set_lower_bound
+    from tinyml_lab.core.report import format_table
+    from tinyml_lab.core.tflite_file import read_model
 
     model = read_model(args.model)
     est = estimate_arena(model, args.target)
@@ -102,7 +102,7 @@ def _cmd_arena(args) -> int:
     result["live_set_lower_bound"] = live_set_lower_bound(est)
     measured = None
     if args.measure:
-        from tinyml_lab.tflm import measure_arena
+        from tinyml_lab.core.tflm import measure_arena
 
         measured = measure_arena(model)
         result["measured"] = {"used_bytes": measured.used_bytes, "head_bytes": measured.head_bytes,
@@ -138,8 +138,8 @@ def _cmd_arena(args) -> int:
 
 
 def _cmd_boards(args) -> int:
-    from tinyml_lab.boards import BOARDS
-    from tinyml_lab.report import format_table
+    from tinyml_lab.core.boards import BOARDS
+    from tinyml_lab.core.report import format_table
 
     print(format_table(
         ["key", "board", "MCU", "core", "MHz", "flash", "RAM", "model budget", "arena budget"],
@@ -159,7 +159,7 @@ def _cmd_predict(args) -> int:
 
 
 def _cmd_capture(args) -> int:
-    from tinyml_lab.capture import capture, check_output, open_port
+    from tinyml_lab.chapters.gesture.capture import capture, check_output, open_port
 
     out = args.out or f"{args.gesture}.csv"
     check_output(out, args.gesture)  # before touching the port
@@ -174,7 +174,7 @@ def _cmd_capture(args) -> int:
 
 
 def _cmd_vww(args) -> int:
-    from tinyml_lab.data.vision.coco import build_vww, download_coco
+    from tinyml_lab.chapters.person_detection.coco import build_vww, download_coco
 
     coco = Path(args.coco)
     if args.download:
@@ -208,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model")
     p.add_argument("--sketch", required=True, help="sketch folder to write into")
     p.add_argument("--arena", type=int,
-                   help="arena bytes (default: computed exactly by tinyml_lab.arena)")
+                   help="arena bytes (default: computed exactly by tinyml_lab.core.arena)")
     p.add_argument("--labels", help="comma-separated class labels")
     p.add_argument("--board", default="nano33ble")
     p.add_argument("--source", help="provenance text for the generated files")
@@ -226,11 +226,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("boards", help="list the boards and their budgets")
     p.set_defaults(func=_cmd_boards)
 
-    from tinyml_lab.predict import PREDICTORS
+    from tinyml_lab.predict import predictor_names
 
     p = sub.add_parser("predict", help="run a chapter's deployed sketch model on a file, "
                                        "with the sketch's preprocessing, in host TFLM")
-    p.add_argument("chapter", help=f"one of: {', '.join(sorted(PREDICTORS))}")
+    p.add_argument("chapter", help=f"one of: {', '.join(predictor_names())}")
     p.add_argument("file", help="input file (wake_word: WAV; gesture: IMU_Capture CSV; "
                                 "person_detection: a picture, PNG/JPEG/BMP...)")
     p.add_argument("--json", action="store_true",

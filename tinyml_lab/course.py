@@ -14,9 +14,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tinyml_lab.errors import TinyMLError
-from tinyml_lab.paths import NOTEBOOKS_DIR, SKETCHES_DIR
-from tinyml_lab.report import ChapterSummary, summary_table
+from tinyml_lab.core.errors import TinyMLError
+from tinyml_lab.core.paths import NOTEBOOKS_DIR, SKETCHES_DIR
+from tinyml_lab.core.report import ChapterSummary, summary_table
 
 
 def course_notebooks(only: str | None = None) -> list[Path]:

@@ -58,26 +58,16 @@ def check_compiler() -> Check:
 
 
 def dataset_sources() -> list[Check]:
-    """Each chapter's data and where it comes from offline."""
-    from tinyml_lab.data import imu_synthetic, shapes, sine, speech, vision
-    from tinyml_lab.errors import TinyMLError
+    """Each chapter's data and where it comes from offline (each chapter says it)."""
+    from tinyml_lab.chapters import chapter, chapter_names
+    from tinyml_lab.core.errors import TinyMLError
 
-    checks = [Check("hello_sine data", True, sine.SOURCE)]
-    try:  # the wake-word data needs the espeak-ng library from the espeakng-loader wheel
-        from tinyml_lab.data.espeak import engine
-
-        engine()
-        checks.append(Check("wake_word data", True, speech.SOURCE))
-    except TinyMLError as exc:
-        checks.append(Check("wake_word data", False, str(exc)))
-    checks.append(Check("gesture data", True, imu_synthetic.SOURCE
-                        + "; real: your own IMU_Capture recordings (notebook parameter "
-                        "recordings_dir)"))
-    checks.append(Check("person detection data", True, vision.SOURCE
-                        + "; real: a folder with person/ and no_person/ pictures (notebook "
-                        "parameter images_dir), e.g. Visual Wake Words built by "
-                        "`python -m tinyml_lab vww` when online"))
-    checks.append(Check("optimisation chapters' data (shapes)", True, shapes.SOURCE))
+    checks = []
+    for name in chapter_names():
+        try:
+            checks.append(Check(f"{name} data", True, chapter(name).data_source()))
+        except TinyMLError as exc:
+            checks.append(Check(f"{name} data", False, str(exc)))
     return checks
 
 

@@ -1,5 +1,5 @@
 // Portable input/output conversion for the hello_sine sketch: no Arduino headers, so the
-// tests compile it with the host g++ and compare it with tinyml_lab.tflm.quantize /
+// tests compile it with the host g++ and compare it with tinyml_lab.core.tflm.quantize /
 // dequantize on the same numbers. Hand-written (not generated).
 #ifndef HELLO_SINE_SINE_IO_H_
 #define HELLO_SINE_SINE_IO_H_

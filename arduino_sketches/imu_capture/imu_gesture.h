@@ -1,6 +1,6 @@
 // Portable gesture signal path for the gesture and imu_capture sketches: no Arduino
 // headers, so the tests compile it with the host g++ and compare it with its Python twin,
-// tinyml_lab.features.imu (same steps, same float32 arithmetic, same order).
+// tinyml_lab.chapters.gesture.features (same steps, same float32 arithmetic, same order).
 // Hand-written (not generated). The imu_capture sketch carries an identical copy.
 #ifndef GESTURE_IMU_GESTURE_H_
 #define GESTURE_IMU_GESTURE_H_

@@ -1,8 +1,8 @@
 // camera_preprocess.h: one OV7675 camera frame -> the person-detection model's int8 input.
 //
 // Portable C++ (no Arduino headers): the course's tests compile it with the host g++ and
-// check it bit for bit against its Python twin, tinyml_lab/features/camera.py, which is
-// what the notebook trains on. Change one, change the other.
+// check it bit for bit against its Python twin, tinyml_lab/chapters/person_detection/
+// camera.py, which is what the notebook trains on. Change one, change the other.
 //
 // Steps, in integer arithmetic so the board and Python cannot drift apart:
 //   QCIF frame, 176 x 144 RGB565, 2 bytes a pixel, high byte first (the order the sensor
@@ -77,7 +77,7 @@ class InputQuantizer {
     for (int v = 0; v < 256; ++v) {
       float scaled = (static_cast<float>(v) / 255.0f) / scale;
       if (scaled > 1.0e6f) scaled = 1.0e6f;  // lroundf of a huge value overflows a long
-      long q = lroundf(scaled) + zero_point;   // half away from zero, like tinyml_lab.tflm
+      long q = lroundf(scaled) + zero_point;   // half away from zero, like tinyml_lab.core.tflm
       if (q < -128) q = -128;
       if (q > 127) q = 127;
       table_[v] = static_cast<int8_t>(q);

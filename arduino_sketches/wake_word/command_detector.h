@@ -2,8 +2,9 @@
 // in, one detection per spoken keyword out (the role of TFLM's RecognizeCommands).
 // Averages each class's score over the last average_window_ms, reports a keyword whose
 // average reaches the threshold, then stays quiet for suppression_ms. Integer arithmetic
-// only (scores 0..255, times in ms), so the Python twin tinyml_lab.streaming gives
-// identical detections; the tests check that with the host g++. Hand-written.
+// only (scores 0..255, times in ms), so the Python twin
+// tinyml_lab.chapters.wake_word.streaming gives identical detections; the tests check that
+// with the host g++. Hand-written.
 #ifndef WAKE_WORD_COMMAND_DETECTOR_H_
 #define WAKE_WORD_COMMAND_DETECTOR_H_
 

@@ -1,7 +1,7 @@
 // Portable audio frontend for the wake_word sketch: 30 ms of 16 kHz audio -> 40 log-mel
 // values in dB -> the model's int8 input. No Arduino headers: the tests compile it with the
-// host g++ and check it against tinyml_lab.features.log_mel (the Python twin the model was
-// trained with) on the same audio. Hand-written (not generated); keep the constants equal
+// host g++ and check it against tinyml_lab.chapters.wake_word.log_mel (the Python twin the
+// model was trained with) on the same audio. Hand-written (not generated); keep the constants equal
 // to the Python module's (a test compares them).
 //
 // Per frame: periodic Hann window, 512-point FFT, power / (window sum)^2, 40 triangular mel

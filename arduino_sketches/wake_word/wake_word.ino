@@ -33,7 +33,8 @@ static_assert(kLabelCount <= wake_word::kMaxClasses, "too many classes for the d
 
 namespace {
 // Average over 500 ms, report at an average score of 160/255 (about 0.63), then nothing
-// for 1 s. The same numbers as tinyml_lab.streaming.DetectorConfig in the notebook.
+// for 1 s. The same numbers as tinyml_lab.chapters.wake_word.streaming.DetectorConfig in the
+// notebook.
 constexpr wake_word::DetectorConfig kDetectorConfig{500, 160, 1000, 3};
 constexpr int kRingSamples = 16384;  // about 1 s of audio: room for a slow inference or two
 constexpr int kMicGain = 20;         // PDM gain (0..80 on the nRF52840); raise for quiet rooms

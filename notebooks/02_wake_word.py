@@ -1,0 +1,376 @@
+# ---
+# jupyter:
+#   jupytext:
+#     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 · Wake word: keyword spotting from microphone to sketch
+#
+# The board listens all the time and lights up when it hears **"yes"** or **"no"**. This is
+# *keyword spotting*, the flagship TinyML application: the always-on front end of every voice
+# assistant, small enough to run on a coin-cell budget.
+#
+# We follow TFLM's `micro_speech` example, with its weak points fixed:
+#
+# * one second of 16 kHz audio becomes a **49 × 40 log-mel spectrogram** (30 ms windows every
+#   20 ms, 40 mel channels). The same frontend exists in Python and in portable C++ for the
+#   sketch, and the tests check that the two agree: the most painful keyword-spotting bug is a
+#   model that works in the notebook and fails on the board because the sketch computes its
+#   features differently;
+# * four classes: `silence`, `unknown` (any other word), `yes`, `no`;
+# * a small depthwise-separable CNN, **int8, at most 18,800 bytes** (the size of micro_speech's
+#   model), with int8 accuracy within one point of float;
+# * a streaming **command detector** that turns a score every 20 ms into one detection per word.
+
+# %% tags=["parameters"]
+# Parameters (papermill overrides these; `python -m tinyml_lab course` sets them)
+quick = None          # None: follow TINYML_LAB_QUICK; True: minutes-long quick mode
+artifacts_dir = None  # None: $TINYML_LAB_ARTIFACTS/02_wake_word, else ../build/02_wake_word
+sketches_dir = None  # None: export into a copy under artifacts; set to ../arduino_sketches to update the committed sketch
+seed = 0
+data_source = "synthetic"  # "synthetic" (offline), "speech_commands" (2.3 GB download) or a folder of your WAVs
+
+# %%
+import os
+from pathlib import Path
+
+import tinyml_lab
+
+quick = tinyml_lab.is_quick() if quick is None else bool(quick)
+artifacts = Path(artifacts_dir or Path(os.environ.get(tinyml_lab.ARTIFACTS_ENV, "../build")) / "02_wake_word")
+artifacts.mkdir(parents=True, exist_ok=True)
+print(f"mode: {'quick' if quick else 'full'}; artifacts go to {artifacts}")
+
+# %%
+import time
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import Audio, display
+
+from tinyml_lab.chapters.wake_word import data as speech
+from tinyml_lab.chapters.wake_word import log_mel as lm
+from tinyml_lab.chapters.wake_word import streaming
+from tinyml_lab.chapters.wake_word.augment import augmented_batches
+from tinyml_lab.chapters.wake_word.model import ds_cnn
+from tinyml_lab.chapters.wake_word.spotter import KeywordSpotter
+from tinyml_lab.core import convert, metrics, report, tflm
+from tinyml_lab.core.tflite_file import read_model
+from tinyml_lab.core.training import seed_everything
+
+seed_everything(seed)
+
+# %% [markdown]
+# ## 1 · Data
+#
+# Three sources, and the notebook always says which one it used:
+#
+# * **`synthetic`** (the default, offline): words spoken by the **espeak-ng** speech engine that
+#   ships inside the `espeakng-loader` wheel. Every clip draws a voice (one of 8 English accents
+#   with one of 93 voice variants), a speaking rate, a pitch and an intonation, a speed change that
+#   moves the formants like a shorter or taller speaker, a random microphone colouring and room
+#   echo, a random place in the second, and a recording condition: clean, noisy (coloured noise,
+#   mains hum or distant babble at a random signal-to-noise ratio) or noise-gated, as phones and
+#   browsers do. `unknown` clips are the other Speech Commands words; `silence` clips are
+#   backgrounds alone. **13 of the voice variants are kept for the test split: the model never
+#   hears them in training.**
+# * **`speech_commands`**: Google's Speech Commands v0.02 (105,000 one-second recordings of 2,600
+#   people, 2.3 GB), downloaded once, checked against its SHA-256 and split by its own lists.
+# * **a folder** with one subfolder per label of WAV files: your own recordings.
+#
+# Synthetic voices are a stand-in for people: cleaner, more regular, and fewer. Everything below
+# is built to generalise to real voices (augmentation, unheard test voices), but the honest test of
+# a keyword spotter is real speech: try `data_source = "speech_commands"` when you have the
+# network, and your own voice with `python -m tinyml_lab predict wake_word my.wav`.
+
+# %%
+start = time.perf_counter()
+if data_source == "synthetic":
+    sizes = dict(train=1500, val=250, test=400) if quick else dict(train=12000, val=1200, test=2000)
+    data = speech.make_synthetic_speech(("yes", "no"), seed=seed, **sizes)
+elif data_source == "speech_commands":
+    data = speech.load_speech_commands(("yes", "no"), limit=300 if quick else None, seed=seed)
+else:
+    data = speech.load_folder(data_source)
+print("data source:", data.source)
+print(f"{'loaded from cache' if data.from_cache else 'prepared'} in {time.perf_counter() - start:.1f} s")
+for name in ("train", "val", "test"):
+    print(f"{name:>5}:", getattr(data, name).counts(data.labels))
+
+# %% tags=["keep_output"]
+# NBVAL_CHECK_OUTPUT
+
+print("labels:", data.labels)
+print("clip shape:", data.train.audio.shape[1:], data.train.audio.dtype)
+
+# %% [markdown]
+# ### Listen and look
+#
+# One clip of each class from the training set. The waveform shows *when* something happens; it is
+# hard to tell words apart from it. That is what the spectrogram is for.
+
+# %%
+examples = [int(np.flatnonzero(data.train.labels == i)[0]) for i in range(len(data.labels))]
+for i in examples:
+    label, word, voice = data.labels[data.train.labels[i]], data.train.words[i], data.train.speakers[i]
+    print(f"{label}: {word or '(background only)'} {voice}")
+    display(Audio(data.train.audio[i], rate=16000))
+fig, axes = plt.subplots(1, len(examples), figsize=(3.2 * len(examples), 2.4), sharey=True)
+for ax, i in zip(axes, examples):
+    ax.plot(np.arange(16000) / 16000, data.train.audio[i] / 32768, lw=0.5)
+    ax.set_title(data.labels[data.train.labels[i]]); ax.set_xlabel("seconds")
+axes[0].set_ylabel("amplitude")
+fig.tight_layout(); plt.show()
+
+# %% [markdown]
+# ## 2 · Features: the log-mel spectrogram
+#
+# Per 30-ms window (480 samples), every 20 ms: a Hann window, a 512-point FFT, the power in 40
+# triangular **mel** bands between 125 Hz and 7.5 kHz (narrow at low frequencies, wide at high
+# ones, as our ears hear), and decibels with a floor at -100 dB. One second gives
+# 1 + (16000 − 480) / 320 = **49 frames × 40 channels**. The sketch runs the identical computation
+# in `arduino_sketches/wake_word/log_mel.h`, one frame at a time as the audio arrives.
+
+# %%
+start = time.perf_counter()
+x_train = lm.log_mel(data.train.audio)[..., None]
+x_val = lm.log_mel(data.val.audio)[..., None]
+x_test = lm.log_mel(data.test.audio)[..., None]
+y_train, y_val, y_test = data.train.labels, data.val.labels, data.test.labels
+print(f"features of {len(x_train) + len(x_val) + len(x_test)} clips in {time.perf_counter() - start:.1f} s")
+fig, axes = plt.subplots(1, len(examples), figsize=(3.2 * len(examples), 2.6), sharey=True)
+for ax, i in zip(axes, examples):
+    image = ax.imshow(x_train[i, :, :, 0].T, origin="lower", aspect="auto", vmin=-100, vmax=-10)
+    ax.set_title(data.labels[y_train[i]]); ax.set_xlabel("frame (20 ms)")
+axes[0].set_ylabel("mel channel")
+fig.colorbar(image, ax=axes, label="dB"); plt.show()
+
+# %% tags=["keep_output"]
+# NBVAL_CHECK_OUTPUT
+
+print("features per clip:", x_train.shape[1:], f"= {lm.FRAMES} frames x {lm.MEL_CHANNELS} mel channels")
+
+# %% [markdown]
+# ## 3 · Model: a small depthwise-separable CNN
+#
+# A strided 10 × 4 convolution looks at 200-ms × 4-channel patches; each following block is a
+# 3 × 3 *depthwise* convolution (one filter per channel, cheap) and a 1 × 1 convolution that
+# mixes channels: the DS-CNN of ARM's "Hello Edge" study, sized down. Global average pooling
+# makes the answer independent of where in the second the word falls.
+
+# %%
+model = ds_cnn(input_shape=x_train.shape[1:], classes=len(data.labels), filters=32, blocks=3)
+model.summary()
+
+# %% tags=["keep_output"]
+# NBVAL_CHECK_OUTPUT
+
+print("parameters:", model.count_params())
+
+# %% [markdown]
+# ## 4 · Train (float32)
+#
+# Each batch is augmented afresh (`tinyml_lab.chapters.wake_word.augment`): a random gain of up to ±12 dB, a shift of
+# up to two mel channels, and a few blanked-out time and frequency bands. The model cannot lean on
+# any single quirk of the synthetic voices, which is what we need for real ones. The validation
+# set is never augmented.
+
+# %%
+epochs = 12 if quick else 40
+steps = -(-len(x_train) // 64) * epochs
+model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(3e-3, steps, alpha=0.05)),
+              loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+start = time.perf_counter()
+history = model.fit(augmented_batches(x_train, y_train, batch_size=64, seed=seed), epochs=epochs,
+                    validation_data=(x_val, y_val), verbose=0)
+train_seconds = time.perf_counter() - start
+print(f"trained {epochs} epochs in {train_seconds:.0f} s; "
+      f"validation accuracy {history.history['val_accuracy'][-1]:.3f}")
+report.plot_history(history, ("loss", "accuracy"))
+plt.show()
+
+# %% [markdown]
+# ## 5 · How good is it, on voices it never heard?
+#
+# Accuracy per class and the confusion matrix on the test split. Rows are what was said, columns
+# what the model answered: the `unknown` column catches words the model is unsure of; a `silence`
+# row leaking into `yes` or `no` would be a device that fires on its own.
+
+# %%
+float_pred = model.predict(x_test, verbose=0).argmax(axis=1)
+float_accuracy = metrics.accuracy(y_test, float_pred)
+counts = metrics.confusion_matrix(y_test, float_pred, len(data.labels))
+print(f"float accuracy on unheard voices: {float_accuracy:.3f}")
+for name, value in zip(data.labels, metrics.per_class_accuracy(counts)):
+    print(f"  {name:>8}: {value:.3f}")
+metrics.plot_confusion(counts, data.labels, "float model, unheard voices")
+plt.show()
+
+# %% [markdown]
+# ## 6 · Quantize to int8
+#
+# Full-integer conversion, calibrated on 200 training spectrograms. The input tensor's scale and
+# zero point say how the sketch turns each dB value into int8.
+
+# %%
+float_bytes = convert.to_float(model)
+int8_bytes = convert.to_int8(model, x_train)
+int8_model = read_model(int8_bytes)
+(artifacts / "wake_word_int8.tflite").write_bytes(int8_bytes)
+sizes = {"float32": len(float_bytes), "int8": len(int8_bytes)}
+print(sizes)
+inp = int8_model.input_tensors[0]
+print(f"input: {list(inp.shape)} int8, scale {inp.scales[0]:.4f} dB per step, zero point {inp.zero_points[0]}")
+report.plot_sizes(sizes, budget=18800, title="Model size (dashed: micro_speech, 18,800 B)")
+plt.show()
+
+# %% tags=["keep_output"]
+# NBVAL_CHECK_OUTPUT
+
+print("ops:", list(int8_model.op_names))
+print("full int8:", int8_model.is_full_int8)
+print("at most 18,800 bytes:", int8_model.size_bytes <= 18800)
+
+# %% [markdown]
+# ## 7 · Check it in TensorFlow Lite for Microcontrollers
+#
+# `KeywordSpotter` does what the sketch does: the int16 clip goes through the frontend, is
+# quantized with the model's input scale and zero point, and runs in the TFLM runtime.
+
+# %%
+spotter = KeywordSpotter(int8_model, data.labels)
+int8_pred = spotter.scores(data.test.audio).argmax(axis=1)
+int8_accuracy = metrics.accuracy(y_test, int8_pred)
+int8_counts = metrics.confusion_matrix(y_test, int8_pred, len(data.labels))
+print(f"accuracy on unheard voices: float {float_accuracy:.3f}, int8 in TFLM {int8_accuracy:.3f}")
+print(report.format_table(["class", "float", "int8 (TFLM)"], [
+    [name, f"{f:.3f}", f"{q:.3f}"] for name, f, q in zip(
+        data.labels, metrics.per_class_accuracy(counts), metrics.per_class_accuracy(int8_counts))]))
+metrics.plot_confusion(int8_counts, data.labels, "int8 in TFLM, unheard voices")
+plt.show()
+agreement = tflm.compare_with_tflite(int8_model, x_test[:50])
+print(agreement)
+
+# %% tags=["keep_output"]
+# NBVAL_CHECK_OUTPUT
+
+print("int8 within 1 point of float:", abs(int8_accuracy - float_accuracy) <= 0.01)
+print("TFLM within one int8 step of TFLite:", agreement.max_steps <= 1)
+
+# %% [markdown]
+# ## 8 · Streaming: one detection per word
+#
+# On the board the model runs every 20 ms on the last second of audio. We play it a stream of
+# test clips one after another and feed its scores to the command detector
+# (`tinyml_lab.chapters.wake_word.streaming`, the Python twin of the sketch's `command_detector.h`): average each
+# class over 500 ms, report a keyword when its average reaches 160/255, then stay quiet for a
+# second.
+
+# %%
+stream_audio, events = speech.make_stream(data.test, clips=20 if quick else 60, seed=seed)
+times, scores = spotter.stream(stream_audio, every=1)
+config = streaming.DetectorConfig()
+keywords = [i for i, name in enumerate(data.labels) if name not in ("silence", "unknown")]
+found = streaming.detect_stream(times, scores, keywords, config)
+result = streaming.score_detections(found, events, keywords)
+print(f"{result.events} keywords said: {result.hits} detected, {result.misses} missed, "
+      f"{result.wrong} wrong word; {result.false_alarms} false alarms")
+fig, ax = plt.subplots(figsize=(12, 3))
+shown = times <= 12000
+for c, name in enumerate(data.labels):
+    ax.plot(times[shown] / 1000, scores[shown, c] / 255, label=name, lw=1)
+for e in events:
+    if e.start_ms < 12000 and e.label in keywords:
+        ax.axvspan(e.start_ms / 1000, e.end_ms / 1000, color="gray", alpha=0.15)
+        ax.text(e.start_ms / 1000 + 0.05, 1.02, data.labels[e.label], fontsize=8)
+for d in found:
+    if d.time_ms <= 12000:
+        ax.axvline(d.time_ms / 1000, color="k", ls="--", lw=1)
+ax.axhline(config.threshold / 255, color="red", lw=0.8, ls=":")
+ax.set_xlabel("seconds (grey: a keyword was said; dashed: detection)"); ax.set_ylabel("score")
+ax.legend(loc="upper right", fontsize=8); fig.tight_layout(); plt.show()
+
+# %% [markdown]
+# ## 9 · Size it against the board
+
+# %%
+from tinyml_lab.core import arena as arena_lib
+
+board_arena = arena_lib.estimate_arena(int8_model, "cortex-m-cmsis-nn")
+print(f"Cortex-M4 + CMSIS-NN arena: used {board_arena.used_bytes} B (head "
+      f"{board_arena.head_bytes}, tail {board_arena.tail_bytes}); smallest that allocates: "
+      f"{board_arena.min_arena_bytes} B; memory peaks at {board_arena.step_name(board_arena.peak_step)}")
+arena_bytes = arena_lib.sketch_arena_bytes(int8_model)
+report.plot_live_bytes(board_arena)
+plt.show()
+print(report.size_report(int8_model, arena_bytes, float_bytes=len(float_bytes)))
+
+# %% [markdown]
+# The sketch needs more RAM than the arena: a 16,384-sample ring buffer for the microphone (32 KB)
+# and the frontend's window, FFT and mel tables (about 10 KB). The estimated latency is what decides whether the
+# model can run after every 20-ms frame; when it cannot, the sketch computes the frames that piled
+# up and runs the model once, and the detector, which averages over time rather than over a count
+# of results, does not mind.
+
+# %% [markdown]
+# ## 10 · Export into the sketch
+#
+# `arduino_sketches/wake_word/` holds the hand-written parts (the `.ino`, the frontend, the
+# streaming buffers and the detector); the export adds the model array, the op resolver and the
+# settings header with the labels and the arena size.
+
+# %%
+from tinyml_lab.core.export import export_to_sketch, read_c_array, sketch_copy
+
+sketch_dir = Path(sketches_dir) / "wake_word" if sketches_dir else sketch_copy("wake_word", artifacts / "sketches")
+exported = export_to_sketch(int8_model, sketch_dir, None, source="notebooks/02_wake_word.ipynb",
+                            labels=data.labels)
+for path in exported.files:
+    print(path.name, path.stat().st_size, "bytes")
+print((sketch_dir / "model_ops.h").read_text())
+
+# %% tags=["keep_output"]
+# NBVAL_CHECK_OUTPUT
+
+deployed = read_c_array((sketch_dir / "model_data.cc").read_text())
+print("C array is byte-identical to the model:", deployed == int8_bytes)
+check = KeywordSpotter(deployed, data.labels).raw_scores(data.test.audio[:20])
+print("deployed copy gives the same outputs:", bool(np.array_equal(check, spotter.raw_scores(data.test.audio[:20]))))
+
+# %%
+summary = report.summarize("02_wake_word", "wake_word", "int8 accuracy, unheard voices (TFLM)",
+                           int8_accuracy, int8_model, arena_bytes)
+summary.save(artifacts)
+print(report.summary_table([summary]))
+
+# %% [markdown]
+# ## 11 · Flash it, and try your own voice
+#
+# 1. Install the **Arduino Mbed OS Nano Boards** core and the **Chirale_TensorFlowLite** library.
+# 2. Open the exported `wake_word/wake_word.ino`, select *Arduino Nano 33 BLE*, upload.
+# 3. Open the Serial Monitor at 115200 baud and say "yes" or "no": the RGB LED turns green or red
+#    and the monitor prints `heard yes (score .../255) at ... ms`.
+#
+# From the command line, inside the sketch folder: `arduino-cli compile --profile nano33ble` then
+# `arduino-cli upload -p PORT --profile nano33ble`.
+#
+# Without a board, record yourself (16 kHz mono WAV; other rates are resampled) and ask the
+# committed sketch's model, through the same frontend, in TFLM:
+#
+# ```bash
+# python -m tinyml_lab predict wake_word my_yes.wav
+# python -m tinyml_lab predict wake_word my_yes.wav --json
+# ```
+#
+# **Try it:** set `data_source = "speech_commands"` and compare accuracy on real voices; or train
+# on your own recordings with a folder per label. Which classes get confused, and why?

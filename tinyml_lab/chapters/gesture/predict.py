@@ -1,0 +1,33 @@
+"""The gesture sketch on the host: every gesture in an IMU_Capture CSV file goes through the
+sketch's normalisation (tinyml_lab.chapters.gesture.features, the twin of imu_gesture.h) and the sketch's
+deployed int8 model in the TFLM runtime, quantized and dequantized as gesture.ino does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tinyml_lab.chapters.gesture.data import CHANNELS, SAMPLES_PER_GESTURE, read_recordings
+from tinyml_lab.chapters.gesture.features import normalize
+from tinyml_lab.core.deployed import (
+    Prediction,
+    default_sketch,
+    load_deployed,
+    predictions_from_scores,
+)
+from tinyml_lab.core.errors import TinyMLError
+
+
+def predict_windows(windows, sketch_dir: str | Path | None = None) -> list[Prediction]:
+    """Raw gesture windows (n, 119, 6) in g and deg/s -> the sketch's answers."""
+    deployed = load_deployed(sketch_dir or default_sketch("gesture"))
+    want = (1, SAMPLES_PER_GESTURE, CHANNELS)
+    shape = tuple(deployed.model.input_tensors[0].shape)
+    if shape != want:
+        raise TinyMLError(f"The model in {deployed.sketch_dir} takes input {shape}, not a "
+                          f"gesture window {want}: is that the gesture sketch?")
+    scores = deployed.interpreter().predict(normalize(windows))
+    return predictions_from_scores(scores, deployed.labels)
+
+
+def predict_file(path: Path, sketch_dir: Path | None = None) -> list[Prediction]:
+    return predict_windows(read_recordings(path), sketch_dir)

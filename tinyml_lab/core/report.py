@@ -1,0 +1,226 @@
+"""Sizing reports: flash, arena and estimated latency against a board, as tables and plots.
+
+The latency figure is an estimate from the multiply-accumulate count (MicroNets observed
+that, within one family of models, latency on a microcontroller tracks the op count);
+only a board measures it. Host timings of the TFLM runtime are printed by the benchmark.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tinyml_lab.core.boards import DEFAULT_BOARD, check_fit, get_board
+from tinyml_lab.core.tflite_file import TFLiteModel
+
+# Assumed int8 throughput of CMSIS-NN kernels on a Cortex-M4 with DSP extensions, and a
+# fixed cost per op for the interpreter and kernel set-up: order-of-magnitude figures.
+CYCLES_PER_MAC = 2.0
+CYCLES_PER_OP = 300
+
+
+def op_macs(model: TFLiteModel) -> list[tuple[str, int]]:
+    """Multiply-accumulates of each op (0 for ops that do no dot products)."""
+    result = []
+    for op in model.operators:
+        macs = 0
+        if op.name in ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D") and len(op.inputs) > 1:
+            weights = model.tensors[op.inputs[1]].shape
+            out = model.tensors[op.outputs[0]].shape
+            out_elems = int(np.prod(out))
+            if op.name == "FULLY_CONNECTED":
+                macs = out_elems * int(weights[-1])
+            elif op.name == "CONV_2D":
+                macs = out_elems * int(np.prod(weights[1:]))
+            else:  # depthwise: one kernel window per output element
+                macs = out_elems * int(weights[1]) * int(weights[2])
+        result.append((op.name, macs))
+    return result
+
+
+def estimate_latency_ms(model: TFLiteModel, board: str = DEFAULT_BOARD) -> float:
+    """Estimated inference time on the board, from MACs and op count (not a measurement)."""
+    macs = sum(m for _, m in op_macs(model))
+    cycles = macs * CYCLES_PER_MAC + len(model.operators) * CYCLES_PER_OP
+    return cycles / (get_board(board).clock_mhz * 1e3)
+
+
+@dataclass(frozen=True)
+class ChapterSummary:
+    """One line of the course summary, written by each model notebook as summary.json."""
+
+    chapter: str
+    model: str
+    metric_name: str
+    metric: float
+    int8_bytes: int
+    arena_bytes: int
+    board: str
+    fits: bool
+
+    def save(self, directory: str | Path) -> Path:
+        path = Path(directory) / "summary.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> ChapterSummary:
+        return cls(**json.loads(Path(path).read_text()))
+
+
+def summarize(
+    chapter: str, model_name: str, metric_name: str, metric: float,
+    model: TFLiteModel, arena_bytes: int, board: str = DEFAULT_BOARD,
+) -> ChapterSummary:
+    fit = check_fit(model.size_bytes, arena_bytes, board)
+    return ChapterSummary(chapter, model_name, metric_name, float(metric), model.size_bytes,
+                          int(arena_bytes), board, fit.fits)
+
+
+def format_table(headers: list[str], rows: list[list]) -> str:
+    """A plain-text table that reads well in a terminal and in a notebook."""
+    cells = [[str(h) for h in headers]] + [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def summary_table(summaries: list[ChapterSummary]) -> str:
+    headers = ["chapter", "model", "metric", "value", "int8 bytes", "arena bytes", "fits"]
+    rows = [
+        [s.chapter, s.model, s.metric_name, s.metric, s.int8_bytes, s.arena_bytes, s.fits]
+        for s in summaries
+    ]
+    board = get_board(summaries[0].board).name if summaries else get_board().name
+    return format_table(headers, rows) + f"\n(fits = fits the {board})"
+
+
+def size_report(model: TFLiteModel, arena_bytes: int, float_bytes: int | None = None,
+                board: str = DEFAULT_BOARD) -> str:
+    """The numbers a learner needs before flashing: flash, RAM, estimated latency."""
+    fit = check_fit(model.size_bytes, arena_bytes, board)
+    rows = []
+    if float_bytes:
+        rows.append(["float32 model", float_bytes, ""])
+    rows.append(["int8 model (flash)", model.size_bytes,
+                 f"{fit.flash_fraction:.2%} of the flash budget"])
+    rows.append(["tensor arena (RAM)", arena_bytes, f"{fit.ram_fraction:.2%} of the RAM budget"])
+    macs = sum(m for _, m in op_macs(model))
+    rows.append(["multiply-accumulates", macs, "per inference"])
+    rows.append(["estimated latency (ms)", round(estimate_latency_ms(model, board), 3),
+                 "estimate from MACs, not a measurement"])
+    return format_table(["", "value", "note"], rows) + "\n" + fit.explain()
+
+
+def plot_history(history, metrics=("loss",)):
+    """Training curves from a Keras History: where over- or under-fitting shows."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.2), squeeze=False)
+    for ax, name in zip(axes[0], metrics):
+        ax.plot(history.history[name], label="train")
+        if f"val_{name}" in history.history:
+            ax.plot(history.history[f"val_{name}"], label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(name)
+        ax.set_yscale("log")
+        ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_curves(x: np.ndarray, curves: dict, title: str = "", points=None):
+    """Several y(x) curves on one axis (e.g. sin(x), float model, TFLM int8 model)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    if points is not None:
+        ax.scatter(*points, s=3, color="lightgray", label="training data")
+    for label, y in curves.items():
+        ax.plot(np.ravel(x), np.ravel(y), label=label)
+    ax.set_xlabel("x")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_sizes(sizes: dict, budget: int | None = None, title: str = "Model size"):
+    """Bar chart of byte counts, with the board budget as a line when given."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.bar(list(sizes), list(sizes.values()), color="tab:blue")
+    for i, v in enumerate(sizes.values()):
+        ax.text(i, v, f"{v:,} B", ha="center", va="bottom")
+    if budget:
+        ax.axhline(budget, color="tab:red", linestyle="--", label="budget")
+        ax.legend()
+    ax.set_ylabel("bytes")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_memory_plan(estimate, title: str = ""):
+    """The planner's layout: each activation buffer as a box from the step it is created
+    to its last use (x), at its offset in the arena's head (y)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    colors = plt.cm.tab20.colors
+    for k, b in enumerate(estimate.plan):
+        ax.add_patch(Rectangle((b.first - 0.4, b.offset), b.last - b.first + 0.8, b.size,
+                               facecolor=colors[k % len(colors)], edgecolor="black", lw=0.5,
+                               alpha=0.85 if b.tensor is not None else 0.4,
+                               hatch=None if b.tensor is not None else "//"))
+    steps = len(estimate.op_names) + 1
+    ax.set_xlim(-0.6, steps - 0.4)
+    ax.set_ylim(0, max(estimate.head_bytes, 1) * 1.05)
+    ax.axhline(estimate.head_bytes, color="tab:red", ls="--", lw=1,
+               label=f"head {estimate.head_bytes:,} B")
+    ax.set_xticks(range(steps))
+    ax.set_xticklabels(["in"] + [f"{i}:{n[:10]}" for i, n in enumerate(estimate.op_names)],
+                       rotation=60, ha="right", fontsize=7)
+    ax.set_ylabel("offset in the arena head (bytes)")
+    ax.set_title(title or f"TFLM greedy memory plan ({estimate.target})")
+    ax.legend(loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_live_bytes(estimate, title: str = ""):
+    """Activation bytes alive at each op: where the memory peak of a model is."""
+    import matplotlib.pyplot as plt
+
+    live = estimate.live_bytes_per_step()
+    peak = estimate.peak_step
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    colors = ["tab:red" if s == peak else "tab:blue" for s in range(len(live))]
+    ax.bar(range(len(live)), live, color=colors)
+    ax.axhline(estimate.head_bytes, color="gray", ls="--", lw=1,
+               label=f"planned head {estimate.head_bytes:,} B")
+    ax.set_xticks(range(len(live)))
+    ax.set_xticklabels(["in"] + [f"{i}:{n[:10]}" for i, n in enumerate(estimate.op_names)],
+                       rotation=60, ha="right", fontsize=7)
+    ax.set_ylabel("live activation bytes")
+    ax.set_title(title or f"Live activation memory per op (peak at {estimate.step_name(peak)})")
+    ax.legend()
+    fig.tight_layout()
+    return fig

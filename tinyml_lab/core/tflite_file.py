@@ -1,0 +1,336 @@
+"""Read a .tflite flatbuffer once, and answer every question about it.
+
+The TFLM runner, the exporter, `info` and the reports all ask this module; none of them
+parses the file on its own. It also writes the one edit the course makes to a file:
+dropping the names TFLM never reads (strip_names), which are flash on a board. It uses the schema bindings that ship inside the pinned
+`tflite_micro` wheel, so reading a model never imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from tinyml_lab.core.errors import ModelFormatError
+
+try:  # the bindings live at this path inside the tflite_micro wheel
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as _schema
+except ImportError as exc:  # pragma: no cover - only without requirements.txt installed
+    raise ImportError(
+        "tinyml_lab needs the tflite_micro wheel: pip install -r requirements.txt"
+    ) from exc
+
+FILE_IDENTIFIER = b"TFL3"
+
+BUILTIN_OP_NAMES = {
+    code: name for name, code in vars(_schema.BuiltinOperator).items() if name.isupper()
+}
+_TENSOR_TYPE_NAMES = {
+    code: name.lower() for name, code in vars(_schema.TensorType).items() if name.isupper()
+}
+ITEM_BYTES = {  # bytes per element of each TFLite tensor type we size
+    "float32": 4, "float16": 2, "int32": 4, "uint8": 1, "int64": 8, "bool": 1, "int16": 2,
+    "int8": 1, "float64": 8, "uint64": 8, "uint32": 4, "uint16": 2,
+}
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """One tensor of the model's main subgraph."""
+
+    index: int
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    buffer: int
+    is_constant: bool
+    is_variable: bool
+    scales: tuple[float, ...]
+    zero_points: tuple[int, ...]
+    quantized_dimension: int
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the tensor's data (0 for unknown element types)."""
+        return int(np.prod(self.shape, dtype=np.int64)) * ITEM_BYTES.get(self.dtype, 0)
+
+    @property
+    def is_quantized(self) -> bool:
+        return len(self.scales) > 0
+
+    @property
+    def is_per_channel(self) -> bool:
+        return len(self.scales) > 1
+
+
+@dataclass(frozen=True)
+class Operator:
+    """One op in execution order: its builtin name and the tensor indices it touches."""
+
+    index: int
+    name: str
+    version: int
+    inputs: tuple[int, ...]
+    outputs: tuple[int, ...]
+    # builtin options as plain values, e.g. {"padding": 0, "strideW": 2, ...} for CONV_2D
+    options: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class TFLiteModel:
+    """What a .tflite file holds, as plain Python values."""
+
+    data: bytes
+    schema_version: int
+    description: str
+    subgraph_count: int
+    tensors: tuple[Tensor, ...]
+    operators: tuple[Operator, ...]
+    inputs: tuple[int, ...]
+    outputs: tuple[int, ...]
+    metadata_names: tuple[str, ...]
+    metadata_buffers: tuple[bytes, ...] = ()
+
+    def metadata(self, name: str) -> bytes | None:
+        """The bytes of a named metadata entry (e.g. "OfflineMemoryAllocation"), or None."""
+        for key, data in zip(self.metadata_names, self.metadata_buffers):
+            if key == name:
+                return data
+        return None
+
+    @property
+    def size_bytes(self) -> int:
+        return len(self.data)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def op_names(self) -> tuple[str, ...]:
+        """Distinct op names in order of first use: what a resolver must register."""
+        return tuple(dict.fromkeys(op.name for op in self.operators))
+
+    @property
+    def input_tensors(self) -> tuple[Tensor, ...]:
+        return tuple(self.tensors[i] for i in self.inputs)
+
+    @property
+    def output_tensors(self) -> tuple[Tensor, ...]:
+        return tuple(self.tensors[i] for i in self.outputs)
+
+    @property
+    def constant_bytes(self) -> int:
+        """Bytes of weights and biases (the part that grows with the model)."""
+        return sum(t.nbytes for t in self.tensors if t.is_constant)
+
+    @property
+    def float_tensors(self) -> tuple[Tensor, ...]:
+        return tuple(t for t in self.tensors if t.dtype in ("float32", "float16", "float64"))
+
+    @property
+    def is_full_int8(self) -> bool:
+        """True when inputs, outputs and every activation and weight are integers."""
+        return not self.float_tensors and all(
+            t.dtype == "int8" for t in self.input_tensors + self.output_tensors
+        )
+
+
+def read_model(source: bytes | bytearray | str | Path) -> TFLiteModel:
+    """Parse a .tflite file or its bytes; raise ModelFormatError with the fix if it is not one."""
+    data = _load_bytes(source)
+    where = f"{source}" if isinstance(source, (str, Path)) else "the given bytes"
+    if len(data) < 8:
+        raise ModelFormatError(
+            f"{where} is {len(data)} bytes long: too short to be a TFLite model. "
+            "Convert a Keras model with tinyml_lab.core.convert first."
+        )
+    if data[4:8] != FILE_IDENTIFIER:
+        raise ModelFormatError(
+            f"{where} is not a TFLite flatbuffer: its file identifier is {data[4:8]!r}, "
+            f"expected {FILE_IDENTIFIER!r}. Is it a Keras (.keras/.h5) or SavedModel file? "
+            "Convert it with tinyml_lab.core.convert.to_int8()."
+        )
+    try:
+        model = _schema.ModelT.InitFromPackedBuf(data, 0)
+        parsed = _to_dataclasses(model, data)
+    except ModelFormatError:
+        raise
+    except Exception as exc:  # flatbuffers reports damage as struct/index/value errors
+        raise ModelFormatError(
+            f"{where} looks like a TFLite model but cannot be read ({type(exc).__name__}: "
+            f"{exc}); it is probably truncated or corrupt. Re-export it from the notebook."
+        ) from exc
+    return parsed
+
+
+def _load_bytes(source: bytes | bytearray | str | Path) -> bytes:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source)
+    path = Path(source)
+    if not path.is_file():
+        raise ModelFormatError(f"No model file at {path}: check the path.")
+    return path.read_bytes()
+
+
+def _to_dataclasses(model, data: bytes) -> TFLiteModel:
+    if not model.subgraphs:
+        raise ModelFormatError("The model has no subgraph: it is empty or corrupt.")
+    graph = model.subgraphs[0]
+    buffers = model.buffers or []
+    tensors = []
+    for index, t in enumerate(graph.tensors or []):
+        buffer = buffers[t.buffer] if t.buffer < len(buffers) else None
+        has_data = buffer is not None and buffer.data is not None and len(buffer.data) > 0
+        q = t.quantization
+        scales = tuple(float(s) for s in (q.scale if q is not None and q.scale is not None else ()))
+        zeros = tuple(
+            int(z) for z in (q.zeroPoint if q is not None and q.zeroPoint is not None else ())
+        )
+        tensor = Tensor(
+            index=index,
+            name=(t.name or b"").decode("utf-8", "replace"),
+            shape=tuple(int(d) for d in (t.shape if t.shape is not None else ())),
+            dtype=_TENSOR_TYPE_NAMES.get(t.type, f"type{t.type}"),
+            buffer=int(t.buffer),
+            is_constant=has_data,
+            is_variable=bool(t.isVariable),
+            scales=scales,
+            zero_points=zeros,
+            quantized_dimension=int(q.quantizedDimension) if q is not None else 0,
+        )
+        if has_data and tensor.nbytes and len(buffer.data) != tensor.nbytes:
+            raise ModelFormatError(
+                f"Tensor {tensor.name!r} should hold {tensor.nbytes} bytes but its buffer has "
+                f"{len(buffer.data)}: the file is corrupt. Re-export it from the notebook."
+            )
+        tensors.append(tensor)
+    codes = model.operatorCodes or []
+    operators = []
+    for index, op in enumerate(graph.operators or []):
+        code = codes[op.opcodeIndex]
+        builtin = max(int(code.builtinCode), int(code.deprecatedBuiltinCode))
+        name = BUILTIN_OP_NAMES.get(builtin, f"BUILTIN_{builtin}")
+        if name == "CUSTOM":
+            name = f"CUSTOM:{(code.customCode or b'').decode('utf-8', 'replace')}"
+        operators.append(
+            Operator(
+                index=index,
+                name=name,
+                version=int(code.version),
+                inputs=tuple(int(i) for i in (op.inputs if op.inputs is not None else ())),
+                outputs=tuple(int(i) for i in (op.outputs if op.outputs is not None else ())),
+                options=_plain_options(op.builtinOptions),
+            )
+        )
+    for op in operators:
+        for i in op.inputs + op.outputs:
+            if i >= len(tensors):
+                raise ModelFormatError(
+                    f"Op {op.index} ({op.name}) refers to tensor {i}, but the model has only "
+                    f"{len(tensors)}: the file is corrupt."
+                )
+    return TFLiteModel(
+        data=data,
+        schema_version=int(model.version),
+        description=(model.description or b"").decode("utf-8", "replace"),
+        subgraph_count=len(model.subgraphs),
+        tensors=tuple(tensors),
+        operators=tuple(operators),
+        inputs=tuple(int(i) for i in graph.inputs),
+        outputs=tuple(int(i) for i in graph.outputs),
+        metadata_names=tuple(
+            (m.name or b"").decode("utf-8", "replace") for m in (model.metadata or [])
+        ),
+        metadata_buffers=tuple(
+            _buffer_bytes(buffers, m.buffer) for m in (model.metadata or [])
+        ),
+    )
+
+
+def _plain_options(options) -> dict:
+    if options is None:
+        return {}
+    return {k: v for k, v in vars(options).items() if isinstance(v, (int, float, bool))}
+
+
+def _buffer_bytes(buffers, index: int) -> bytes:
+    if index >= len(buffers) or buffers[index].data is None:
+        return b""
+    return bytes(bytearray(buffers[index].data))
+
+
+_NUMPY_TYPES = {"float32": np.float32, "float16": np.float16, "int32": np.int32,
+                "uint8": np.uint8, "int64": np.int64, "bool": np.bool_, "int16": np.int16,
+                "int8": np.int8, "float64": np.float64, "uint64": np.uint64,
+                "uint32": np.uint32, "uint16": np.uint16}
+
+
+def tensor_values(model: TFLiteModel, index: int) -> np.ndarray:
+    """The stored values of a constant tensor (weights, biases), shaped as in the file."""
+    tensor = model.tensors[index]
+    if not tensor.is_constant:
+        raise ModelFormatError(
+            f"Tensor {index} ({tensor.name!r}) is not a constant: only weights and biases have "
+            "stored values; activations exist only while the model runs."
+        )
+    if tensor.dtype not in _NUMPY_TYPES:
+        raise ModelFormatError(f"Tensor {index} has element type {tensor.dtype}, which "
+                               "tinyml_lab cannot turn into numbers.")
+    root = _schema.Model.GetRootAs(model.data, 0)
+    raw = root.Buffers(tensor.buffer).DataAsNumpy()
+    values = np.frombuffer(np.asarray(raw, dtype=np.uint8).tobytes(),
+                           dtype=np.dtype(_NUMPY_TYPES[tensor.dtype]).newbyteorder("<"))
+    return values.reshape(tensor.shape).astype(_NUMPY_TYPES[tensor.dtype])
+
+
+class _AlignedBuffer(_schema.BufferT):
+    """A constant buffer packed with its data 16-byte aligned, as the converter writes it:
+    the generated Python bindings align it to 1 byte, and kernels read int32 biases and
+    int8 weights in place from flash, where misaligned wide loads can fault."""
+
+    def __init__(self, raw: bytes | None, offset: int, size: int):
+        super().__init__()
+        self.raw, self.offset, self.size = raw, offset, size
+
+    def Pack(self, builder):  # noqa: N802 - the bindings' method name
+        data = None
+        if self.raw:
+            builder.StartVector(1, len(self.raw), 16)
+            builder.head -= len(self.raw)
+            builder.Bytes[builder.head:builder.head + len(self.raw)] = self.raw
+            data = builder.EndVector()
+        _schema.BufferStart(builder)
+        if data is not None:
+            _schema.BufferAddData(builder, data)
+        _schema.BufferAddOffset(builder, self.offset)
+        _schema.BufferAddSize(builder, self.size)
+        return _schema.BufferEnd(builder)
+
+
+def strip_names(source: bytes | bytearray | str | Path) -> bytes:
+    """The same model without tensor and subgraph names, signatures and description.
+
+    TFLM never reads them, but they sit in flash: the converter names each tensor after
+    every layer fused into it, about 13 KB on the person detector. Ops, shapes, weights,
+    quantization and metadata are untouched, and constant data stays 16-byte aligned."""
+    import flatbuffers
+
+    data = _load_bytes(source)
+    read_model(data)  # refuse anything that is not a readable model, with the usual message
+    model = _schema.ModelT.InitFromPackedBuf(data, 0)
+    model.description = None
+    model.signatureDefs = None
+    for subgraph in model.subgraphs:
+        subgraph.name = None
+        for tensor in subgraph.tensors:
+            tensor.name = None
+    model.buffers = [
+        _AlignedBuffer(None if b.data is None else np.asarray(b.data, np.uint8).tobytes(),
+                       b.offset, b.size) for b in model.buffers]
+    builder = flatbuffers.Builder(len(data))
+    builder.Finish(model.Pack(builder), file_identifier=FILE_IDENTIFIER)
+    return bytes(builder.Output())

@@ -1,9 +1,0 @@
-"""Where the course's folders are, relative to this package (never to the machine)."""
-
-from pathlib import Path
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
-SKETCHES_DIR = REPO_ROOT / "arduino_sketches"
-DATASETS_DIR = REPO_ROOT / "datasets"
-BUILD_DIR = REPO_ROOT / "build"
