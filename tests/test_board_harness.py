@@ -5,9 +5,9 @@ import re
 
 import pytest
 
+from tests.board_support import SKETCHES, board_inputs, board_runner  # noqa: F401
 from tinyml_lab.core.board import inputs as board_inputs_module
 from tinyml_lab.core.board.inputs import APT_PACKAGES, find_inputs
-from tests.board_support import SKETCHES, board_inputs, board_runner  # noqa: F401
 
 
 def test_missing_inputs_are_named_with_how_to_install_them(tmp_path, monkeypatch):
@@ -48,11 +48,33 @@ def test_instruction_count_is_exact_on_known_loops(board_runner):  # noqa: F811
     assert calibrate(board_runner) == measured  # deterministic
 
 
-def test_struct_layout_of_the_board_build(board_runner):  # noqa: F811
+def test_the_estimator_profile_is_the_board_build_struct_layout(board_runner):  # noqa: F811
+    """Every struct size in the cortex-m-cmsis-nn profile is sizeof() on the board build."""
+    from tinyml_lab.arena import TARGETS
     from tinyml_lab.core.board.emulator import struct_sizes
 
-    sizes = struct_sizes(board_runner)
-    assert sizes["void*"] == (4, 4)
+    sizes = {k: v[0] for k, v in struct_sizes(board_runner).items()}
+    aligns = {k: v[1] for k, v in struct_sizes(board_runner).items()}
+    t = TARGETS["cortex-m-cmsis-nn"]
+    assert (t.pointer, t.size_t) == (sizes["void*"], sizes["size_t"])
+    assert t.arena_allocator == sizes["tflite::SingleArenaBufferAllocator"]
+    assert t.planner == sizes["tflite::GreedyMemoryPlanner"]
+    assert t.micro_allocator == sizes["tflite::MicroAllocator"]
+    assert t.subgraph_allocations == sizes["tflite::SubgraphAllocations"]
+    assert t.eval_tensor == sizes["TfLiteEvalTensor"]
     # no TF_LITE_STATIC_MEMORY in the Arduino library: the full TfLiteTensor and TfLiteNode
-    assert sizes["TfLiteTensor"][0] == 64
-    assert sizes["tflite::NodeAndRegistration"][0] == 44
+    assert t.node_and_registration == sizes["tflite::NodeAndRegistration"] == 44
+    assert t.tflite_tensor == (sizes["TfLiteTensor"], aligns["TfLiteTensor"]) == (64, 4)
+    assert t.affine_quantization == sizes["TfLiteAffineQuantization"]
+    assert t.allocation_info == sizes["tflite::AllocationInfo"]
+    assert t.scratch_request == sizes["tflite::internal::ScratchBufferRequest"]
+    params = {"CONV_2D": "TfLiteConvParams", "DEPTHWISE_CONV_2D": "TfLiteDepthwiseConvParams",
+              "FULLY_CONNECTED": "TfLiteFullyConnectedParams",
+              "AVERAGE_POOL_2D": "TfLitePoolParams", "MAX_POOL_2D": "TfLitePoolParams", "RESHAPE": "TfLiteReshapeParams",
+              "STRIDED_SLICE": "TfLiteStridedSliceParams", "ADD": "TfLiteAddParams",
+              "MUL": "TfLiteMulParams", "CONCATENATION": "TfLiteConcatenationParams",
+              "SOFTMAX": "TfLiteSoftmaxParams", "MEAN": "TfLiteReducerParams",
+              "PACK": "TfLitePackParams", "SHAPE": "TfLiteShapeParams"}
+    assert set(params) == set(t.builtin_params)
+    for op, struct in params.items():
+        assert t.builtin_params[op] == (sizes[struct], aligns[struct]), op
