@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.board_support import SKETCHES, board_inputs, board_runner  # noqa: F401
+from tests.board_support import SKETCHES, board_inputs, board_runner, sketch_model  # noqa: F401
 from tinyml_lab.core.board import inputs as board_inputs_module
 from tinyml_lab.core.board.inputs import APT_PACKAGES, find_inputs
 
@@ -78,3 +78,15 @@ def test_the_estimator_profile_is_the_board_build_struct_layout(board_runner):  
     assert set(params) == set(t.builtin_params)
     for op, struct in params.items():
         assert t.builtin_params[op] == (sizes[struct], aligns[struct]), op
+
+
+def test_profile_reports_measured_cost(board_runner):  # noqa: F811
+    from tinyml_lab.core.board.profile import profile_model
+
+    model, _ = sketch_model("hello_sine")
+    profile = profile_model(model, runner=board_runner)
+    assert profile.inputs == "zero point" and profile.arena_used_bytes <= profile.min_arena_bytes
+    assert [name for name, _ in profile.op_instructions] == [op.name for op in model.operators]
+    # the ops' own counts add up to the Invoke, less the interpreter's loop around them
+    assert 0 < sum(n for _, n in profile.op_instructions) < profile.instructions_per_invoke
+    assert profile.as_dict()["min_latency_ms"] == round(profile.instructions_per_invoke / 64e3, 3)

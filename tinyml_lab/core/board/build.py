@@ -20,10 +20,10 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from tinyml_lab.core.board.inputs import TARGET_FLAGS, BoardInputs, require_inputs
 from tinyml_lab.core.board.recipe import compile_command
@@ -76,7 +76,8 @@ def _digest(parts) -> str:
 
 
 def _library_key(inputs: BoardInputs) -> str:
-    version = subprocess.run([str(inputs.gxx), "--version"], capture_output=True, text=True).stdout
+    version = subprocess.run([str(inputs.gxx), "--version"], capture_output=True, text=True,
+                             check=False).stdout
     src = inputs.tflm_library / "src"
     probe = [compile_command(inputs, Path("a.c"), Path("a.o"), [src]),
              compile_command(inputs, Path("a.cpp"), Path("a.o"), [src])]
@@ -105,7 +106,7 @@ def compile_all(inputs: BoardInputs, jobs_list, include_dirs, jobs: int, what: s
         source, obj = pair
         obj.parent.mkdir(parents=True, exist_ok=True)
         cmd = compile_command(inputs, source, obj, include_dirs, extra_flags)
-        return source, subprocess.run(cmd, capture_output=True, text=True)
+        return source, subprocess.run(cmd, capture_output=True, text=True, check=False)
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         for source, run in pool.map(one, jobs_list):
@@ -144,7 +145,7 @@ def build_library(inputs: BoardInputs, cache: Path, jobs: int,
         compile_all(inputs, pairs, [src], jobs, "library", echo)
         ar = inputs.toolchain_bin / "arm-none-eabi-ar"
         run = subprocess.run([str(ar), "rcs", str(tmp / "libtflm.a"), *(str(o) for _, o in pairs)],
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, check=False)
         if run.returncode != 0:
             raise BoardBuildError(f"Archiving the library failed:\n{run.stderr[-3000:]}")
         shutil.rmtree(tmp / "obj")
@@ -175,7 +176,7 @@ def build_runner(inputs: BoardInputs | None = None, cache: Path | None = None, j
                f"-Wl,-Map,{tmp / 'runner.map'}", "-o", str(tmp / "runner.elf"),
                *(str(o) for _, o in pairs), "-Wl,--start-group", str(library), *LINK_LIBS,
                "-Wl,--end-group"]
-        run = subprocess.run(cmd, capture_output=True, text=True)
+        run = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if run.returncode != 0:
             raise BoardBuildError(f"Linking the board runner failed:\n{run.stderr[-3000:]}")
         for _, obj in pairs:

@@ -36,7 +36,7 @@ class BoardRunError(TinyMLError):
 
 
 def ticks_to_instructions(ticks: int) -> int:
-    return int(round(ticks * NS_PER_TICK / NS_PER_INSTRUCTION))
+    return round(ticks * NS_PER_TICK / NS_PER_INSTRUCTION)
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,8 @@ def run_job(job: dict, files: dict[str, bytes], runner: RunnerBuild | None = Non
             (folder / name).write_bytes(data)
         try:
             proc = subprocess.run(qemu_command(str(qemu), runner.firmware), cwd=folder,
-                                  capture_output=True, text=True, timeout=timeout)
+                                  capture_output=True, text=True, timeout=timeout,
+                                  check=False)
             crash = f"crash qemu exit status {proc.returncode}: {proc.stderr.strip()[-500:]}"
         except subprocess.TimeoutExpired:
             proc, crash = None, f"crash no answer within {timeout:.0f} s (the runner hung)"
@@ -137,11 +138,13 @@ def _parse(lines: list[str], model: TFLiteModel, arena_size: int) -> BoardRun:
         elif word == "out":
             k, i, data = (rest.split() + [""])[:3]
             tensor = model.output_tensors[int(i)]
-            values = np.frombuffer(bytes.fromhex(data), dtype=np.dtype(tensor.dtype).newbyteorder("<"))
-            outputs.setdefault(int(k), {})[int(i)] = values.reshape(tensor.shape).astype(tensor.dtype)
+            little = np.dtype(tensor.dtype).newbyteorder("<")
+            values = np.frombuffer(bytes.fromhex(data), dtype=little).astype(tensor.dtype)
+            outputs.setdefault(int(k), {})[int(i)] = values.reshape(tensor.shape)
         elif word == "op":
             k, _, name, ticks = rest.split()
-            ops.setdefault(int(k), []).append((name, ticks_to_instructions(int(ticks)) - empty_event))
+            count = ticks_to_instructions(int(ticks)) - empty_event
+            ops.setdefault(int(k), []).append((name, count))
         elif word in ("error", "crash", "fault", "abort", "input_error"):
             failed, error = True, line
     if failed and error is None:
@@ -220,5 +223,5 @@ def trace_allocations(model_bytes: bytes | TFLiteModel, arena_size: int,
     model = model_bytes if isinstance(model_bytes, TFLiteModel) else read_model(model_bytes)
     lines = run_job({"mode": "trace", "arena": int(arena_size), "inputs": 0},
                     {"model.tflite": model.data}, runner)
-    return [l[len("trace "):] if l.startswith("trace ") else l for l in lines
+    return [l.removeprefix("trace ") for l in lines
             if l.startswith(("trace ", "allocate", "arena_used", "log"))]

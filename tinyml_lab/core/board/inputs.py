@@ -90,7 +90,7 @@ def _has_newlib(gcc: str) -> bool:
     """True when newlib and libstdc++ exist for the Cortex-M4F multilib."""
     for lib in ("libc.a", "libstdc++.a"):
         out = subprocess.run([gcc, *TARGET_FLAGS, f"-print-file-name={lib}"],
-                             capture_output=True, text=True).stdout.strip()
+                             capture_output=True, text=True, check=False).stdout.strip()
         if not Path(out).is_absolute():  # gcc echoes the bare name when it has none
             return False
     return True

@@ -26,7 +26,7 @@ from pathlib import Path
 from tinyml_lab.core.board.build import BoardBuildError, compile_all
 from tinyml_lab.core.board.inputs import TARGET_FLAGS, BoardInputs, require_inputs
 
-_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]', re.M)
+_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]', re.MULTILINE)
 HEADER_SUFFIXES = (".h", ".hpp", ".hh", ".tpp", ".ipp")
 
 
@@ -144,9 +144,10 @@ def sketch_size(build: SketchBuild, library: Path, inputs: BoardInputs | None = 
     cmd = [str(inputs.gxx), *TARGET_FLAGS, "-nostdlib", "-Wl,-r", "-Wl,--gc-sections",
            "-Wl,-e,setup", "-Wl,-u,setup", "-Wl,-u,loop", "-o", str(out),
            *map(str, build.objects), str(library)]
-    run = subprocess.run(cmd, capture_output=True, text=True)
+    run = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if run.returncode != 0:
-        raise BoardBuildError(f"The partial link of {build.sketch.name} failed:\n{run.stderr[-3000:]}")
+        raise BoardBuildError(f"The partial link of {build.sketch.name} failed:\n"
+                              f"{run.stderr[-3000:]}")
     size = subprocess.run([str(inputs.toolchain_bin / "arm-none-eabi-size"), "-A", str(out)],
                           capture_output=True, text=True, check=True).stdout
     text = data = bss = 0
