@@ -7,14 +7,15 @@ import functools
 import pytest
 
 from tests.board_support import MODEL_SKETCHES, board_runner, sketch_model  # noqa: F401
-from tests.test_arena import MODELS, _pair
+from tests.test_arena import MODELS
 from tinyml_lab.arena import estimate_arena
 
 TARGET = "cortex-m-cmsis-nn"
 
 
+@functools.cache
 def _model(name):
-    return sketch_model(name)[0] if name in MODEL_SKETCHES else _pair(name)[0]
+    return sketch_model(name)[0] if name in MODEL_SKETCHES else MODELS[name]()
 
 
 @functools.cache

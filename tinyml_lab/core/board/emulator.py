@@ -58,6 +58,13 @@ class BoardRun:
 
 
 @lru_cache(maxsize=1)
+def _qemu() -> str:
+    from tinyml_lab.core.board.inputs import require_inputs
+
+    return str(require_inputs().qemu)
+
+
+@lru_cache(maxsize=1)
 def default_runner() -> RunnerBuild:
     """The runner from the cache (built on first use); one build per process."""
     return build_runner()
@@ -73,17 +80,14 @@ def run_job(job: dict, files: dict[str, bytes], runner: RunnerBuild | None = Non
             timeout: float = DEFAULT_TIMEOUT_S) -> list[str]:
     """Run the firmware on one job; returns result.txt's lines (the last one is "end" when
     the runner finished; a crash or timeout ends with a "crash ..." line instead)."""
-    from tinyml_lab.core.board.inputs import require_inputs
-
     runner = runner or default_runner()
-    qemu = require_inputs().qemu
     with tempfile.TemporaryDirectory(prefix="tinyml_board_") as tmp:
         folder = Path(tmp)
         (folder / "job.txt").write_text("".join(f"{k} {v}\n" for k, v in job.items()))
         for name, data in files.items():
             (folder / name).write_bytes(data)
         try:
-            proc = subprocess.run(qemu_command(str(qemu), runner.firmware), cwd=folder,
+            proc = subprocess.run(qemu_command(_qemu(), runner.firmware), cwd=folder,
                                   capture_output=True, text=True, timeout=timeout,
                                   check=False)
             crash = f"crash qemu exit status {proc.returncode}: {proc.stderr.strip()[-500:]}"
