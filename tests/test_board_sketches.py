@@ -4,12 +4,19 @@ sketches' own code is sized by a partial link (mbed OS is not available to link)
 
 import pytest
 
-from tests.board_support import MODEL_SKETCHES, SKETCHES, board_inputs, board_runner, sketch_model  # noqa: F401,E501
+from tests.board_support import (  # noqa: F401
+    MODEL_SKETCHES,
+    SKETCHES,
+    board_inputs,
+    board_runner,
+    sketch_model,
+)
 
 
 def _builds():
     for folder in sorted(p for p in SKETCHES.iterdir() if (p / f"{p.name}.ino").is_file()):
-        revisions = (1, 2) if "BOARD_REVISION" in (folder / f"{folder.name}.ino").read_text() else (None,)
+        ino = (folder / f"{folder.name}.ino").read_text()
+        revisions = (1, 2) if "BOARD_REVISION" in ino else (None,)
         for revision in revisions:
             yield folder.name, revision
 
