@@ -20,7 +20,7 @@ Struct sizes differ by build: a target profile holds them, each number with its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +64,9 @@ class Target:
     builtin_params: dict = field(default_factory=dict)   # op -> (size, align)
     op_data: dict = field(default_factory=dict)          # op -> bytes from kernel Init
     cmsis_nn: bool = False
+    # "chirale-2.0.0": the kernels of the pinned Arduino library, modelled step by step
+    # (arena_cmsis.chirale_*); "": the generic model (every input and output once)
+    kernels: str = ""
 
     @property
     def struct_align(self) -> int:
@@ -127,16 +130,51 @@ TARGETS = {
         builtin_params=_PARAMS_ARM, op_data=_OPDATA_ARM,
     ),
 }
-TARGETS["cortex-m-cmsis-nn"] = replace(
-    TARGETS["cortex-m"], name="cortex-m-cmsis-nn",
-    description="cortex-m with the CMSIS-NN kernels of a Cortex-M4 with DSP (the Nano 33 BLE "
-                "Sense build): their own OpData and their scratch buffers",
-    # kernels/cmsis_nn OpData wrap the reference OpData: + buffer index (conv, dw, pool);
-    # FC adds two buffer indices, a kernel-sums pointer and three int32; softmax adds two
-    # int32 to SoftmaxParams (8-aligned: 56 + 8)
-    op_data=dict(_OPDATA_ARM, CONV_2D=60, DEPTHWISE_CONV_2D=60, FULLY_CONNECTED=72,
-                 AVERAGE_POOL_2D=36, MAX_POOL_2D=36, SOFTMAX=64),
-    cmsis_nn=True,
+# The Nano 33 BLE Sense build: Chirale_TensorFlowLite 2.0.0 (TFLM of July 2024 + CMSIS-NN)
+# compiled with the Arduino core's flags for the Cortex-M4F (-Os, softfp, short enums, no
+# TF_LITE_STATIC_MEMORY). Every number was measured on that build, run in QEMU by
+# tinyml_lab.core.board: "sizes" is the runner's sizeof/alignof job (struct_sizes()),
+# "trace" its allocation trace (trace_allocations(): each persistent, temporary and
+# resizable allocation AllocateTensors makes, with size and alignment). The tests check
+# the whole replay against arena_used_bytes() and the bisected minimum arena.
+_PARAMS_CHIRALE = {  # sizes: sizeof/alignof(TfLite*Params); short enums shrink FC and MEAN
+    "CONV_2D": (24, 4),            # TfLiteConvParams (no quantized_bias_type yet)
+    "DEPTHWISE_CONV_2D": (28, 4),  # TfLiteDepthwiseConvParams
+    "FULLY_CONNECTED": (4, 1),     # TfLiteFullyConnectedParams: 4 one-byte fields
+    "AVERAGE_POOL_2D": (40, 4), "MAX_POOL_2D": (40, 4),  # TfLitePoolParams
+    "RESHAPE": (36, 4),            # TfLiteReshapeParams
+    "STRIDED_SLICE": (20, 4),      # TfLiteStridedSliceParams (no offset field yet)
+    "ADD": (2, 1), "MUL": (1, 1), "CONCATENATION": (8, 4), "SOFTMAX": (4, 4),
+    "MEAN": (1, 1),                # TfLiteReducerParams
+    "PACK": (8, 4), "SHAPE": (1, 1),
+}
+_OPDATA_CHIRALE = {  # trace: the bytes each kernel's Init asks for (16-aligned)
+    "CONV_2D": 60, "DEPTHWISE_CONV_2D": 60,  # cmsis_nn OpData: OpDataConv + buffer_idx
+    "FULLY_CONNECTED": 60,   # cmsis_nn: OpDataFullyConnected (36) + 2 pointers + 4 int
+    "SOFTMAX": 64,           # cmsis_nn CMSISNNSoftmaxParams
+    "AVERAGE_POOL_2D": 36, "MAX_POOL_2D": 36,  # cmsis_nn pooling OpData
+    "ADD": 60, "MUL": 36, "QUANTIZE": 32, "DEQUANTIZE": 32, "STRIDED_SLICE": 84,
+    "LOGISTIC": 16, "TANH": 16, "RELU": 28, "RELU6": 2, "MEAN": 40, "CONCATENATION": 24,
+    "PAD": 56,
+}
+TARGETS["cortex-m-cmsis-nn"] = Target(
+    "cortex-m-cmsis-nn",
+    "the Arduino Nano 33 BLE Sense build: Chirale_TensorFlowLite 2.0.0 (TFLM + CMSIS-NN) for "
+    "the Cortex-M4F with the core's flags; measured on that build in QEMU",
+    pointer=4, size_t=4,
+    arena_allocator=36,        # sizes: SingleArenaBufferAllocator; trace: first allocation
+    planner=44,                # sizes: GreedyMemoryPlanner
+    micro_allocator=36,        # sizes: MicroAllocator
+    builtin_data_allocator=8,  # trace: the 8-byte allocation after the MicroAllocator
+    subgraph_allocations=8,    # sizes: SubgraphAllocations (two pointers)
+    eval_tensor=12,            # sizes: TfLiteEvalTensor
+    node_and_registration=44,  # sizes: NodeAndRegistration (TfLiteNode 40: not static memory)
+    tflite_tensor=(64, 4),     # sizes: TfLiteTensor, full (no TF_LITE_STATIC_MEMORY)
+    affine_quantization=12,    # sizes: TfLiteAffineQuantization
+    allocation_info=24,        # sizes: AllocationInfo
+    scratch_request=12,        # sizes: internal::ScratchBufferRequest
+    builtin_params=_PARAMS_CHIRALE, op_data=_OPDATA_CHIRALE,
+    cmsis_nn=True, kernels="chirale-2.0.0",
 )
 
 # What the estimator models. Anything else is refused by name.
@@ -162,6 +200,9 @@ class KernelNeeds:
 
     prepare_persistent: tuple[int, ...] = ()  # bytes, each 16-aligned
     scratch: tuple[int, ...] = ()              # scratch buffer requests, in order
+    # Prepare in order, ("temp", tensor) / ("persistent", bytes); None: every input and
+    # output as a temporary tensor once, then prepare_persistent
+    steps: tuple | None = None
 
 
 def _dims(model: TFLiteModel, index: int) -> tuple[int, ...]:
@@ -174,6 +215,11 @@ def _elements(shape) -> int:
 
 def kernel_needs(model: TFLiteModel, op: Operator, target: Target) -> KernelNeeds:
     """The Prepare-time allocations of one op, per TFLM's kernels."""
+    if target.kernels == "chirale-2.0.0":
+        from tinyml_lab.arena_cmsis import chirale_prepare_steps, chirale_scratch
+
+        return KernelNeeds(scratch=chirale_scratch(model, op),
+                           steps=chirale_prepare_steps(model, op))
     name = op.name
     if name in ("CONV_2D", "DEPTHWISE_CONV_2D"):
         filt = model.tensors[op.inputs[1]]
@@ -483,11 +529,18 @@ def _replay(model: TFLiteModel, target: Target, arena_size: int, needs, buffers,
     # PrepareSubgraphs: temporary tensors, per-channel arrays, scratch requests
     requests = 0
     for op, need in zip(model.operators, needs):
-        for i in op.inputs + op.outputs:
-            if i >= 0:
-                _temp_tensor(a, model, i, t)
-        for nbytes in need.prepare_persistent:
-            a.persistent(nbytes, ALIGN, "per-channel quantization")
+        if need.steps is None:
+            for i in op.inputs + op.outputs:
+                if i >= 0:
+                    _temp_tensor(a, model, i, t)
+            for nbytes in need.prepare_persistent:
+                a.persistent(nbytes, ALIGN, "per-channel quantization")
+        else:
+            for kind, value in need.steps:
+                if kind == "temp":
+                    _temp_tensor(a, model, value, t)
+                else:
+                    a.persistent(value, ALIGN, "kernel Prepare buffers")
         requests += len(need.scratch)
         a.reset_temp()
         a.resize_head(t.scratch_request * (requests + MAX_SCRATCH_PER_OP))

@@ -1,0 +1,92 @@
+"""The board harness itself: it finds its inputs or says what to install, it builds once,
+and its instruction count is exact on loops of known length."""
+
+import re
+
+import pytest
+
+from tests.board_support import SKETCHES, board_inputs, board_runner, sketch_model  # noqa: F401
+from tinyml_lab.core.board import inputs as board_inputs_module
+from tinyml_lab.core.board.inputs import APT_PACKAGES, find_inputs
+
+
+def test_missing_inputs_are_named_with_how_to_install_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARDUINO_DIRECTORIES_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("ARDUINO_DIRECTORIES_USER", str(tmp_path / "user"))
+    monkeypatch.setattr(board_inputs_module.shutil, "which", lambda name: None)
+    line = find_inputs()
+    assert isinstance(line, str) and "\n" not in line
+    assert " ".join(APT_PACKAGES) in line
+    assert "arduino-cli core install arduino:mbed_nano@4.0.10" in line
+    assert "arduino-cli lib install Chirale_TensorFLowLite@2.0.0" in line
+
+
+def test_the_pinned_versions_are_the_sketches_profiles():
+    for yaml in SKETCHES.glob("*/sketch.yaml"):
+        text = yaml.read_text()
+        pins = dict(re.findall(r"- (?:platform|library)?:? ?([\w:]+) \(([\d.]+)\)", text))
+        assert pins.get("arduino:mbed_nano") == board_inputs_module.CORE_VERSION, yaml
+        if "Chirale_TensorFLowLite" in pins:
+            assert pins["Chirale_TensorFLowLite"] == board_inputs_module.TFLM_VERSION, yaml
+
+
+def test_a_second_build_comes_from_the_cache(board_runner):  # noqa: F811
+    from tinyml_lab.core.board.build import build_runner
+
+    again = build_runner(board_inputs(), echo=lambda line: pytest.fail(f"rebuilt: {line}"))
+    assert not again.built and again.firmware == board_runner.firmware
+
+
+def test_instruction_count_is_exact_on_known_loops(board_runner):  # noqa: F811
+    from tinyml_lab.core.board.emulator import calibrate
+
+    measured = calibrate(board_runner)
+    assert [n for n, _ in measured] == [1, 10, 1000, 100000]
+    # each loop is 1 + 2n instructions; the call around it adds the same few every time
+    overhead = {count - (1 + 2 * n) for n, count in measured}
+    assert len(overhead) == 1 and 0 <= overhead.pop() <= 8, measured
+    assert calibrate(board_runner) == measured  # deterministic
+
+
+def test_the_estimator_profile_is_the_board_build_struct_layout(board_runner):  # noqa: F811
+    """Every struct size in the cortex-m-cmsis-nn profile is sizeof() on the board build."""
+    from tinyml_lab.arena import TARGETS
+    from tinyml_lab.core.board.emulator import struct_sizes
+
+    sizes = {k: v[0] for k, v in struct_sizes(board_runner).items()}
+    aligns = {k: v[1] for k, v in struct_sizes(board_runner).items()}
+    t = TARGETS["cortex-m-cmsis-nn"]
+    assert (t.pointer, t.size_t) == (sizes["void*"], sizes["size_t"])
+    assert t.arena_allocator == sizes["tflite::SingleArenaBufferAllocator"]
+    assert t.planner == sizes["tflite::GreedyMemoryPlanner"]
+    assert t.micro_allocator == sizes["tflite::MicroAllocator"]
+    assert t.subgraph_allocations == sizes["tflite::SubgraphAllocations"]
+    assert t.eval_tensor == sizes["TfLiteEvalTensor"]
+    # no TF_LITE_STATIC_MEMORY in the Arduino library: the full TfLiteTensor and TfLiteNode
+    assert t.node_and_registration == sizes["tflite::NodeAndRegistration"] == 44
+    assert t.tflite_tensor == (sizes["TfLiteTensor"], aligns["TfLiteTensor"]) == (64, 4)
+    assert t.affine_quantization == sizes["TfLiteAffineQuantization"]
+    assert t.allocation_info == sizes["tflite::AllocationInfo"]
+    assert t.scratch_request == sizes["tflite::internal::ScratchBufferRequest"]
+    params = {"CONV_2D": "TfLiteConvParams", "DEPTHWISE_CONV_2D": "TfLiteDepthwiseConvParams",
+              "FULLY_CONNECTED": "TfLiteFullyConnectedParams",
+              "AVERAGE_POOL_2D": "TfLitePoolParams", "MAX_POOL_2D": "TfLitePoolParams", "RESHAPE": "TfLiteReshapeParams",
+              "STRIDED_SLICE": "TfLiteStridedSliceParams", "ADD": "TfLiteAddParams",
+              "MUL": "TfLiteMulParams", "CONCATENATION": "TfLiteConcatenationParams",
+              "SOFTMAX": "TfLiteSoftmaxParams", "MEAN": "TfLiteReducerParams",
+              "PACK": "TfLitePackParams", "SHAPE": "TfLiteShapeParams"}
+    assert set(params) == set(t.builtin_params)
+    for op, struct in params.items():
+        assert t.builtin_params[op] == (sizes[struct], aligns[struct]), op
+
+
+def test_profile_reports_measured_cost(board_runner):  # noqa: F811
+    from tinyml_lab.core.board.profile import profile_model
+
+    model, _ = sketch_model("hello_sine")
+    profile = profile_model(model, runner=board_runner)
+    assert profile.inputs == "zero point" and profile.arena_used_bytes <= profile.min_arena_bytes
+    assert [name for name, _ in profile.op_instructions] == [op.name for op in model.operators]
+    # the ops' own counts add up to the Invoke, less the interpreter's loop around them
+    assert 0 < sum(n for _, n in profile.op_instructions) < profile.instructions_per_invoke
+    assert profile.as_dict()["min_latency_ms"] == round(profile.instructions_per_invoke / 64e3, 3)
