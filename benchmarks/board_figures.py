@@ -5,7 +5,7 @@ Needs the Arm toolchain, QEMU and the pinned core and library (see tinyml_lab.co
 the first run builds the library (minutes). For each model sketch prints: its
 kTensorArenaSize, whether AllocateTensors succeeds there (TFLM's message if not), the
 arena used and the minimum arena on the board build, the cortex-m-cmsis-nn estimate and
-the constant it gives (tinyml_lab.arena.sketch_arena_bytes), instructions per Invoke on a
+the constant it gives (tinyml_lab.core.arena.sketch_arena_bytes), instructions per Invoke on a
 few real inputs (and the lower bound on latency at 64 MHz), and the largest difference
 between the board's int8 outputs and the host TFLM runtime's.
 """
@@ -21,11 +21,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.board_support import MODEL_SKETCHES, SKETCHES, real_inputs, sketch_model
-from tinyml_lab.arena import estimate_arena, sketch_arena_bytes
+from tinyml_lab.core.arena import estimate_arena, sketch_arena_bytes
 from tinyml_lab.core.board.build import build_runner
 from tinyml_lab.core.board.emulator import MAX_ARENA, min_arena, run_model
 from tinyml_lab.core.board.sketch import compile_sketch, sketch_size
-from tinyml_lab.tflm import MicroInterpreter
+from tinyml_lab.core.tflm import MicroInterpreter
 
 
 def figures(name: str) -> dict:

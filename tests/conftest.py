@@ -4,6 +4,7 @@ notebook kernels get quick mode and a temporary artifacts folder through the env
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -186,3 +187,72 @@ def person_sketch(tmp_path_factory):
     export_to_sketch(model_bytes, sketch, None, source="tests/conftest.py (tiny blob model)",
                      labels=("no_person", "person"))
     return sketch, read_model(model_bytes)
+
+
+REQUIRE_BOARD_ENV = "TINYML_LAB_REQUIRE_BOARD"
+_BUILD = pytest.StashKey[subprocess.Popen]()
+
+
+def _board_inputs_or_skip(need_qemu: bool):
+    """The pinned core and library, the Arm toolchain (and QEMU); where one is missing the
+    board tests are skipped with one line saying what to install, never passed."""
+    from tinyml_lab.core.board.inputs import find_inputs
+
+    found = find_inputs(need_qemu)
+    if isinstance(found, str):
+        if os.environ.get(REQUIRE_BOARD_ENV):  # CI: a board test that cannot run fails
+            pytest.fail(f"{REQUIRE_BOARD_ENV} is set but the board tests cannot run: {found}")
+        pytest.skip(found)
+    return found
+
+
+@pytest.fixture(scope="session")
+def arduino_inputs():
+    """What compiling a sketch for the Nano 33 BLE needs (no emulator)."""
+    return _board_inputs_or_skip(need_qemu=False)
+
+
+@pytest.fixture(scope="session")
+def board_inputs():
+    """What running a model on the emulated Cortex-M4 needs."""
+    return _board_inputs_or_skip(need_qemu=True)
+
+
+BOARD_FIXTURES = {"arduino_inputs", "board_inputs", "board_runner"}
+
+
+def pytest_sessionstart(session):
+    """Start building the board library (minutes, once) in the background at once, at low
+    priority, so it overlaps the rest of the suite; the board tests run last and wait."""
+    from tinyml_lab.core.board.inputs import find_inputs
+
+    if isinstance(find_inputs(), str):
+        return
+    log = tempfile.TemporaryFile()
+    session.config.stash[_BUILD] = subprocess.Popen(
+        ["nice", "-n", "10", sys.executable, "-m", "tinyml_lab.core.board.build"],
+        stdout=log, stderr=subprocess.STDOUT)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The board tests last: by then the background build is done."""
+    board = [i for i in items if BOARD_FIXTURES & set(getattr(i, "fixturenames", ()))]
+    items[:] = [i for i in items if i not in board] + board
+
+
+@pytest.fixture(scope="session")
+def board_runner(request, board_inputs):
+    """The library and runner, built once per session (minutes the first time, then
+    taken from build/board/); the build's progress is shown even under pytest's capture."""
+    from tinyml_lab.core.board.build import build_runner
+
+    background = request.config.stash.get(_BUILD, None)
+    if background is not None:
+        background.wait()  # whatever it did, build_runner below reuses it or says why not
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+
+    def echo(line):
+        with capture.global_and_fixture_disabled():
+            print(line, flush=True)
+
+    return build_runner(board_inputs, echo=echo)

@@ -159,7 +159,12 @@ def test_smaller_builds_need_less(name):
     model, _ = _pair(name)
     used = {t: arena.estimate_arena(model, t).used_bytes for t in arena.TARGETS}
     assert used["cortex-m"] < used["x86-64"] <= used["python"]
-    assert used["cortex-m-cmsis-nn"] >= used["cortex-m"]
+    # The board's library is an older TFLM (July 2024) whose FULLY_CONNECTED keeps no
+    # per-channel arrays: only there does it need less than today's cortex-m build.
+    if name == "dense_per_channel":
+        assert used["cortex-m-cmsis-nn"] < used["cortex-m"]
+    else:
+        assert used["cortex-m-cmsis-nn"] >= used["cortex-m"]
 
 
 def test_cortex_m_profile_reproduces_the_documented_sine_figure(keras_sine_model):

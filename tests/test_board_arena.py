@@ -6,9 +6,9 @@ import functools
 
 import pytest
 
-from tests.board_support import MODEL_SKETCHES, board_runner, sketch_model  # noqa: F401
+from tests.board_support import MODEL_SKETCHES, sketch_model
 from tests.test_arena import MODELS
-from tinyml_lab.arena import estimate_arena
+from tinyml_lab.core.arena import estimate_arena
 
 TARGET = "cortex-m-cmsis-nn"
 
@@ -28,7 +28,7 @@ def _measured(name, runner):
 
 
 @pytest.mark.parametrize("name", MODEL_SKETCHES + tuple(sorted(MODELS)))
-def test_estimate_is_the_board_figure_to_the_byte(name, board_runner):  # noqa: F811
+def test_estimate_is_the_board_figure_to_the_byte(name, board_runner):
     used, minimum = _measured(name, board_runner)
     est = estimate_arena(_model(name), TARGET)
     assert (est.used_bytes, est.min_arena_bytes) == (used, minimum)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.board_support import SKETCHES, board_inputs, board_runner, sketch_model  # noqa: F401
+from tests.board_support import SKETCHES, sketch_model
 from tinyml_lab.core.board import inputs as board_inputs_module
 from tinyml_lab.core.board.inputs import APT_PACKAGES, find_inputs
 
@@ -30,14 +30,14 @@ def test_the_pinned_versions_are_the_sketches_profiles():
             assert pins["Chirale_TensorFLowLite"] == board_inputs_module.TFLM_VERSION, yaml
 
 
-def test_a_second_build_comes_from_the_cache(board_runner):  # noqa: F811
+def test_a_second_build_comes_from_the_cache(board_runner, board_inputs):
     from tinyml_lab.core.board.build import build_runner
 
-    again = build_runner(board_inputs(), echo=lambda line: pytest.fail(f"rebuilt: {line}"))
+    again = build_runner(board_inputs, echo=lambda line: pytest.fail(f"rebuilt: {line}"))
     assert not again.built and again.firmware == board_runner.firmware
 
 
-def test_instruction_count_is_exact_on_known_loops(board_runner):  # noqa: F811
+def test_instruction_count_is_exact_on_known_loops(board_runner):
     from tinyml_lab.core.board.emulator import calibrate
 
     measured = calibrate(board_runner)
@@ -48,9 +48,9 @@ def test_instruction_count_is_exact_on_known_loops(board_runner):  # noqa: F811
     assert calibrate(board_runner) == measured  # deterministic
 
 
-def test_the_estimator_profile_is_the_board_build_struct_layout(board_runner):  # noqa: F811
+def test_the_estimator_profile_is_the_board_build_struct_layout(board_runner):
     """Every struct size in the cortex-m-cmsis-nn profile is sizeof() on the board build."""
-    from tinyml_lab.arena import TARGETS
+    from tinyml_lab.core.arena import TARGETS
     from tinyml_lab.core.board.emulator import struct_sizes
 
     sizes = {k: v[0] for k, v in struct_sizes(board_runner).items()}
@@ -70,7 +70,8 @@ def test_the_estimator_profile_is_the_board_build_struct_layout(board_runner):  
     assert t.scratch_request == sizes["tflite::internal::ScratchBufferRequest"]
     params = {"CONV_2D": "TfLiteConvParams", "DEPTHWISE_CONV_2D": "TfLiteDepthwiseConvParams",
               "FULLY_CONNECTED": "TfLiteFullyConnectedParams",
-              "AVERAGE_POOL_2D": "TfLitePoolParams", "MAX_POOL_2D": "TfLitePoolParams", "RESHAPE": "TfLiteReshapeParams",
+              "AVERAGE_POOL_2D": "TfLitePoolParams", "MAX_POOL_2D": "TfLitePoolParams",
+              "RESHAPE": "TfLiteReshapeParams",
               "STRIDED_SLICE": "TfLiteStridedSliceParams", "ADD": "TfLiteAddParams",
               "MUL": "TfLiteMulParams", "CONCATENATION": "TfLiteConcatenationParams",
               "SOFTMAX": "TfLiteSoftmaxParams", "MEAN": "TfLiteReducerParams",
@@ -80,7 +81,7 @@ def test_the_estimator_profile_is_the_board_build_struct_layout(board_runner):  
         assert t.builtin_params[op] == (sizes[struct], aligns[struct]), op
 
 
-def test_profile_reports_measured_cost(board_runner):  # noqa: F811
+def test_profile_reports_measured_cost(board_runner):
     from tinyml_lab.core.board.profile import profile_model
 
     model, _ = sketch_model("hello_sine")

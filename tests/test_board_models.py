@@ -10,14 +10,9 @@ import functools
 import numpy as np
 import pytest
 
-from tests.board_support import (  # noqa: F401
-    MODEL_SKETCHES,
-    board_runner,
-    real_inputs,
-    sketch_model,
-)
-from tinyml_lab.arena import estimate_arena
-from tinyml_lab.tflm import MicroInterpreter
+from tests.board_support import MODEL_SKETCHES, real_inputs, sketch_model
+from tinyml_lab.core.arena import estimate_arena
+from tinyml_lab.core.tflm import MicroInterpreter
 
 MAX_STEPS = 0  # measured: bit-exact on all four sketch models
 
@@ -29,7 +24,7 @@ def _inputs(name):
 
 
 @pytest.mark.parametrize("name", MODEL_SKETCHES)
-def test_allocates_and_invokes_at_the_sketch_arena(name, board_runner):  # noqa: F811
+def test_allocates_and_invokes_at_the_sketch_arena(name, board_runner):
     from tinyml_lab.core.board.emulator import run_model
 
     model, arena = sketch_model(name)
@@ -40,7 +35,7 @@ def test_allocates_and_invokes_at_the_sketch_arena(name, board_runner):  # noqa:
 
 
 @pytest.mark.parametrize("name", MODEL_SKETCHES)
-def test_outputs_equal_the_host_runtime(name, board_runner):  # noqa: F811
+def test_outputs_equal_the_host_runtime(name, board_runner):
     """At a roomy arena, so that the comparison holds whatever the sketch constant says."""
     from tinyml_lab.core.board.emulator import MAX_ARENA, run_model
 

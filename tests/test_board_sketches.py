@@ -4,13 +4,7 @@ sketches' own code is sized by a partial link (mbed OS is not available to link)
 
 import pytest
 
-from tests.board_support import (  # noqa: F401
-    MODEL_SKETCHES,
-    SKETCHES,
-    board_inputs,
-    board_runner,
-    sketch_model,
-)
+from tests.board_support import MODEL_SKETCHES, SKETCHES, sketch_model
 
 
 def _builds():
@@ -22,21 +16,22 @@ def _builds():
 
 
 @pytest.mark.parametrize("name,revision", list(_builds()))
-def test_sketch_compiles_for_the_nano_33_ble(name, revision, tmp_path):
+def test_sketch_compiles_for_the_nano_33_ble(name, revision, tmp_path, arduino_inputs):
     from tinyml_lab.core.board.sketch import compile_sketch
 
-    build = compile_sketch(SKETCHES / name, revision, tmp_path, board_inputs(need_qemu=False))
+    build = compile_sketch(SKETCHES / name, revision, tmp_path, arduino_inputs)
     assert all(o.stat().st_size > 0 for o in build.objects)
     if revision is not None:  # only the selected IMU's library needs to be there, both are
         assert {"Arduino_LSM9DS1", "Arduino_BMI270_BMM150"} <= set(build.libraries)
 
 
 @pytest.mark.parametrize("name", MODEL_SKETCHES)
-def test_model_sketch_size_holds_its_model_and_arena(name, tmp_path, board_runner):  # noqa: F811
+def test_model_sketch_size_holds_its_model_and_arena(name, tmp_path, board_runner,
+                                                     arduino_inputs):
     from tinyml_lab.core.board.sketch import compile_sketch, sketch_size
 
     model, arena = sketch_model(name)
-    build = compile_sketch(SKETCHES / name, None, tmp_path, board_inputs(need_qemu=False))
+    build = compile_sketch(SKETCHES / name, None, tmp_path, arduino_inputs)
     size = sketch_size(build, board_runner.library)
     assert size.text > model.size_bytes  # the model array and the TFLM code it reaches
     assert size.ram_bytes >= arena       # the tensor arena is one of the sketch's variables

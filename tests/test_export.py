@@ -101,7 +101,7 @@ def test_export_computes_the_arena_when_not_given(tmp_path, sine_int8):
     result = export.export_to_sketch(sine_int8, tmp_path / "s", None, source="nb")
     assert result.arena_bytes == sketch_arena_bytes(sine_int8)
     settings = (tmp_path / "s" / "model_settings.h").read_text()
-    assert "computed by tinyml_lab.arena" in settings
+    assert "computed by tinyml_lab.core.arena" in settings
 
 
 def test_export_refuses_a_float_model_and_writes_nothing(tmp_path, sine_float):
@@ -148,3 +148,14 @@ def test_sketch_copy_takes_hand_written_files_only(tmp_path):
 def test_c_float_literals_are_valid():
     assert export._c_float(3.0) == "3.0f"
     assert re.fullmatch(r"[0-9.e+-]+f", export._c_float(1.2345e-7))
+
+
+def test_export_refuses_per_channel_dense_weights_the_board_library_misreads(
+        tmp_path, keras_sine_model):
+    from tinyml_lab.core.convert import to_int8
+
+    model, data = keras_sine_model
+    per_channel = to_int8(model, data.train.x, per_channel_dense=True)
+    with pytest.raises(UnsupportedOpError, match="per-channel weights.*per_channel_dense=False"):
+        export.export_to_sketch(per_channel, tmp_path / "s", None, source="nb")
+    assert not (tmp_path / "s").exists()  # refused before anything was written

@@ -13,8 +13,8 @@ from tinyml_lab.course import course_notebooks
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 KEEP_TAG = "keep_output"  # nbstripout keeps the outputs of cells with this tag
 # The README's stripping command (keep it in step with the README's "Editing a notebook").
-STRIP = ["--keep-count", "--extra-keys", "metadata.papermill metadata.widgets cell.metadata.papermill "
-         "cell.metadata.execution"]
+STRIP = ["--keep-count", "--extra-keys",
+         "metadata.papermill metadata.widgets cell.metadata.papermill cell.metadata.execution"]
 
 
 def _cells(nb):

@@ -216,7 +216,7 @@ def _elements(shape) -> int:
 def kernel_needs(model: TFLiteModel, op: Operator, target: Target) -> KernelNeeds:
     """The Prepare-time allocations of one op, per TFLM's kernels."""
     if target.kernels == "chirale-2.0.0":
-        from tinyml_lab.arena_cmsis import chirale_prepare_steps, chirale_scratch
+        from tinyml_lab.core.arena_cmsis import chirale_prepare_steps, chirale_scratch
 
         return KernelNeeds(scratch=chirale_scratch(model, op),
                            steps=chirale_prepare_steps(model, op))

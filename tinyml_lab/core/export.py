@@ -19,7 +19,7 @@ from pathlib import Path
 from tinyml_lab import __version__
 from tinyml_lab.core.boards import DEFAULT_BOARD, require_fit
 from tinyml_lab.core.errors import TinyMLError
-from tinyml_lab.core.ops import resolver_method
+from tinyml_lab.core.ops import require_pinned_kernels, resolver_method
 from tinyml_lab.core.tflite_file import Tensor, TFLiteModel, read_model
 from tinyml_lab.core.tflm import require_int8
 
@@ -108,9 +108,10 @@ def _tensor_constants(prefix: str, tensor: Tensor) -> str:
 
 
 ARENA_NOTE = (
-    "computed by tinyml_lab.arena for a Cortex-M4 with CMSIS-NN kernels\n"
-    "// (minimum working arena rounded up to 16, plus 16 B for an unaligned arena array).\n"
-    "// Declare the arena alignas(16)."
+    "computed by tinyml_lab.core.arena for the Nano 33 BLE build of\n"
+    "// Chirale_TensorFLowLite 2.0.0 (Cortex-M4, CMSIS-NN; `python -m tinyml_lab profile`\n"
+    "// measures it on that build in the emulator): minimum working arena rounded up to 16,\n"
+    "// plus 16 B for an unaligned arena array. Declare the arena alignas(16)."
 )
 
 
@@ -162,13 +163,15 @@ def render_sketch_files(
             "models. Remove control flow (if/while) from the model."
         )
     ops_header = op_resolver_source(model, source)  # refuses ops TFLM lacks, by name
+    require_pinned_kernels(model)
     note = ARENA_NOTE
     if arena_bytes is None:
         from tinyml_lab.core.arena import sketch_arena_bytes
 
         arena_bytes = sketch_arena_bytes(model)
     else:
-        note = "given by the caller (not computed by tinyml_lab.arena). Declare it alignas(16)."
+        note = ("given by the caller (not computed by tinyml_lab.core.arena). Declare it "
+                "alignas(16).")
     arena_bytes = round_up(arena_bytes)
     require_fit(model.size_bytes, arena_bytes, board)  # refuse before writing anything
     header, body = c_array_source(model, source)

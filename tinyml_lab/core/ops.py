@@ -118,3 +118,18 @@ def unsupported_op_message(op_name: str, where: str = "") -> str:
         "pooling, ReLU/ReLU6/sigmoid/tanh/softmax activations, Add, Concatenate, Reshape) "
         "and convert again."
     )
+
+
+def require_pinned_kernels(model) -> None:
+    """Refuse what the sketches' library computes differently from the host runtime, not
+    only what it lacks: the TFLM snapshot in Chirale_TensorFlowLite 2.0.0 applies only the
+    first scale of per-channel FULLY_CONNECTED weights (measured on its Cortex-M4 build), so
+    such a model would answer differently on the board from what the notebook verified."""
+    for op in model.operators:
+        if op.name == "FULLY_CONNECTED" and model.tensors[op.inputs[1]].is_per_channel:
+            raise UnsupportedOpError(
+                f"Op {op.index} (FULLY_CONNECTED) has per-channel weights, which the "
+                "sketches' TFLM library (Chirale_TensorFlowLite 2.0.0) reads with the first "
+                "channel's scale only: the board would give other answers than the host. "
+                "Convert with per-tensor dense weights (convert.to_int8's default, "
+                "per_channel_dense=False).")

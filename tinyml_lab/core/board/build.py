@@ -27,8 +27,8 @@ from pathlib import Path
 
 from tinyml_lab.core.board.inputs import TARGET_FLAGS, BoardInputs, require_inputs
 from tinyml_lab.core.board.recipe import compile_command
-from tinyml_lab.errors import TinyMLError
-from tinyml_lab.paths import BUILD_DIR
+from tinyml_lab.core.errors import TinyMLError
+from tinyml_lab.core.paths import BUILD_DIR
 
 CACHE_ENV = "TINYML_LAB_BOARD_CACHE"
 FIRMWARE_DIR = Path(__file__).resolve().parent / "firmware"
@@ -187,3 +187,7 @@ def build_runner(inputs: BoardInputs | None = None, cache: Path | None = None, j
     _publish(tmp, final)
     echo(f"board: runner firmware linked ({(final / 'runner.elf').stat().st_size:,} B elf)")
     return RunnerBuild(library, final / "runner.elf", src, True)
+
+
+if __name__ == "__main__":  # `python -m tinyml_lab.core.board.build`: build (or find) it now
+    build_runner()

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from tinyml_lab.core.board.build import RunnerBuild, build_runner
-from tinyml_lab.errors import TinyMLError
-from tinyml_lab.tflite_file import TFLiteModel, read_model
+from tinyml_lab.core.errors import TinyMLError
+from tinyml_lab.core.tflite_file import TFLiteModel, read_model
 
 ICOUNT_SHIFT = 7
 NS_PER_INSTRUCTION = 1 << ICOUNT_SHIFT
@@ -109,7 +109,7 @@ def _input_bytes(model: TFLiteModel, sample) -> bytes:
         array = np.asarray(array)
         if array.dtype.kind == "f" and tensor.dtype != array.dtype.name:
             raise TinyMLError(f"Input {tensor.name or tensor.index} is {tensor.dtype}: quantize "
-                              "the sample first (tinyml_lab.tflm.quantize).")
+                              "the sample first (tinyml_lab.core.tflm.quantize).")
         values = array.astype(tensor.dtype).reshape(-1)
         if values.size * values.itemsize != tensor.nbytes:
             raise TinyMLError(f"Input {tensor.name or tensor.index} takes {tensor.nbytes} bytes "

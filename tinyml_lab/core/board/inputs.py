@@ -16,7 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tinyml_lab.errors import TinyMLError
+from tinyml_lab.core.errors import TinyMLError
 
 # Pinned by every arduino_sketches/*/sketch.yaml (a test checks they agree).
 CORE_PACKAGE, CORE_ARCH, CORE_VERSION = "arduino", "mbed_nano", "4.0.10"

@@ -18,8 +18,8 @@ import numpy as np
 
 from tinyml_lab.core.board.build import RunnerBuild
 from tinyml_lab.core.board.emulator import MAX_ARENA, min_arena, run_model
-from tinyml_lab.errors import TinyMLError
-from tinyml_lab.tflite_file import TFLiteModel, read_model
+from tinyml_lab.core.errors import TinyMLError
+from tinyml_lab.core.tflite_file import TFLiteModel, read_model
 
 CLOCK_MHZ = 64  # nRF52840
 
