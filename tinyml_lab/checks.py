@@ -1,47 +1,21 @@
-"""Checks for the exercises: call one after writing your function, read what it says.
+"""Checks for the optimisation chapters' exercises (05 quantization, 06 pruning, and the
+chapters after them): call one after writing your function, read what it says.
 
 Each check runs your code on cases with known answers (computed by tinyml_lab's own
 implementation), and prints either a pass or the first case that went wrong with a hint at
 the usual mistake. It returns a CheckResult, truthy when passed, and never raises on a wrong
-answer: a wrong answer is feedback, not a crash.
+answer (tinyml_lab.core.checking has the convention). The model chapters' checks live in
+their own packages: tinyml_lab.chapters.<chapter>.checks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
+from tinyml_lab.core.checking import CheckResult, call, result
 from tinyml_lab.optimisation import quantize as q
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    name: str
-    passed: bool
-    message: str
-
-    def __bool__(self) -> bool:
-        return self.passed
-
-    def __str__(self) -> str:
-        return f"[{'PASS' if self.passed else 'FAIL'}] {self.name}: {self.message}"
-
-
-def _result(name: str, passed: bool, message: str, echo: bool = True) -> CheckResult:
-    result = CheckResult(name, bool(passed), message)
-    if echo:
-        print(result)
-    return result
-
-
-def _call(fn: Callable, *args):
-    try:
-        return fn(*args), None
-    except Exception as exc:  # a student's bug is feedback, not a crash
-        return None, f"your function raised {type(exc).__name__}: {exc}"
-
 
 _RANGES = [(-1.0, 1.0), (0.0, 6.0), (-0.3, 2.7), (-5.0, -1.0), (0.5, 3.0), (-2.0, 0.25)]
 
@@ -51,25 +25,25 @@ def check_scale_zero_point(fn: Callable, echo: bool = True) -> CheckResult:
     name = "scale and zero point"
     for rmin, rmax in _RANGES:
         want = q.params_from_range(rmin, rmax)
-        got, error = _call(fn, rmin, rmax)
+        got, error = call(fn, rmin, rmax)
         if error:
-            return _result(name, False, error, echo)
+            return result(name, False, error, echo)
         try:
             scale, zero = float(got[0]), got[1]
         except (TypeError, IndexError, ValueError):
-            return _result(name, False, f"return (scale, zero_point), got {got!r}", echo)
+            return result(name, False, f"return (scale, zero_point), got {got!r}", echo)
         if not np.isclose(scale, float(want.scale), rtol=1e-6):
             hint = (" Remember to widen the range to include 0 first."
                     if rmin > 0 or rmax < 0 else " scale = (max - min) / (127 - (-128)).")
-            return _result(name, False, f"for range [{rmin}, {rmax}] the scale should be "
+            return result(name, False, f"for range [{rmin}, {rmax}] the scale should be "
                            f"{float(want.scale):.6g}, yours is {scale:.6g}.{hint}", echo)
         if not float(zero).is_integer() or int(zero) != int(want.zero_point):
-            return _result(name, False, f"for range [{rmin}, {rmax}] the zero point should be "
+            return result(name, False, f"for range [{rmin}, {rmax}] the zero point should be "
                            f"{int(want.zero_point)}, yours is {zero}. It is the integer that "
                            "stands for 0.0: round(-128 - min / scale), kept in [-128, 127], "
                            "with halves "
                            "rounded away from zero (Python's round() sends -0.5 to 0).", echo)
-    return _result(name, True, f"all {len(_RANGES)} ranges match TFLite's parameters", echo)
+    return result(name, True, f"all {len(_RANGES)} ranges match TFLite's parameters", echo)
 
 
 def check_quantize(fn: Callable, echo: bool = True) -> CheckResult:
@@ -79,23 +53,23 @@ def check_quantize(fn: Callable, echo: bool = True) -> CheckResult:
     for rmin, rmax in ((-1.0, 2.5), (-3.0, 3.0)):
         params = q.params_from_range(rmin, rmax)
         want = q.quantize(x, params)
-        got, error = _call(fn, x, float(params.scale), int(params.zero_point))
+        got, error = call(fn, x, float(params.scale), int(params.zero_point))
         if error:
-            return _result(name, False, error, echo)
+            return result(name, False, error, echo)
         got = np.asarray(got)
         if got.shape != want.shape:
-            return _result(name, False, f"expected shape {want.shape}, got {got.shape}", echo)
+            return result(name, False, f"expected shape {want.shape}, got {got.shape}", echo)
         if not np.array_equal(got.astype(np.int64), want.astype(np.int64)):
             bad = int(np.argmax(got.astype(np.int64) != want))
             hint = "clip to [-128, 127]" if abs(x[bad]) > 2 else \
                 "round(x / scale) + zero_point, rounding halves away from zero"
-            return _result(name, False, f"x = {x[bad]} should give {int(want[bad])}, yours "
+            return result(name, False, f"x = {x[bad]} should give {int(want[bad])}, yours "
                            f"gives {got[bad]} (scale {float(params.scale):.4g}, zero point "
                            f"{int(params.zero_point)}): {hint}.", echo)
         if got.dtype != np.int8:
-            return _result(name, False, f"values are right; return them as int8, not {got.dtype}",
+            return result(name, False, f"values are right; return them as int8, not {got.dtype}",
                            echo)
-    return _result(name, True, "values, rounding, clipping and dtype match", echo)
+    return result(name, True, "values, rounding, clipping and dtype match", echo)
 
 
 def check_per_channel_scales(fn: Callable, echo: bool = True) -> CheckResult:
@@ -104,12 +78,12 @@ def check_per_channel_scales(fn: Callable, echo: bool = True) -> CheckResult:
     rng = np.random.default_rng(7)
     kernel = rng.normal(size=(3, 3, 4, 5)) * np.array([0.1, 1.0, 0.01, 3.0, 0.5])
     want = np.atleast_1d(q.weight_params(kernel).scale)
-    got, error = _call(fn, kernel)
+    got, error = call(fn, kernel)
     if error:
-        return _result(name, False, error, echo)
+        return result(name, False, error, echo)
     got = np.ravel(np.asarray(got, dtype=np.float64))
     if got.shape != want.shape:
-        return _result(name, False, f"expected {want.size} scales (one per output channel, the "
+        return result(name, False, f"expected {want.size} scales (one per output channel, the "
                        f"last axis), got {got.size}", echo)
     if not np.allclose(got, want, rtol=1e-6):
         if np.allclose(got, want * 127 / 128, rtol=1e-6):
@@ -118,9 +92,9 @@ def check_per_channel_scales(fn: Callable, echo: bool = True) -> CheckResult:
             hint = "that is one scale for the whole tensor; take the max per output channel"
         else:
             hint = "scale = max |w| over each output channel / 127"
-        return _result(name, False, f"expected {np.round(want, 6).tolist()}, got "
+        return result(name, False, f"expected {np.round(want, 6).tolist()}, got "
                        f"{np.round(got, 6).tolist()}: {hint}", echo)
-    return _result(name, True, "one scale per output channel, max|w| / 127", echo)
+    return result(name, True, "one scale per output channel, max|w| / 127", echo)
 
 
 def check_magnitude_mask(fn: Callable, echo: bool = True) -> CheckResult:
@@ -129,26 +103,26 @@ def check_magnitude_mask(fn: Callable, echo: bool = True) -> CheckResult:
     rng = np.random.default_rng(3)
     weights = rng.normal(size=(6, 10))
     for target in (0.0, 0.3, 0.75, 0.9):
-        got, error = _call(fn, weights, target)
+        got, error = call(fn, weights, target)
         if error:
-            return _result(name, False, error, echo)
+            return result(name, False, error, echo)
         mask = np.asarray(got)
         if mask.shape != weights.shape:
-            return _result(name, False, f"the mask must have the weights' shape {weights.shape}, "
+            return result(name, False, f"the mask must have the weights' shape {weights.shape}, "
                            f"got {mask.shape}", echo)
         zeros = int(np.sum(mask == 0))
         want = int(round(target * weights.size))
         if zeros != want:
-            return _result(name, False, f"sparsity {target}: expected exactly {want} zeros of "
+            return result(name, False, f"sparsity {target}: expected exactly {want} zeros of "
                            f"{weights.size}, got {zeros}", echo)
         if zeros and zeros < weights.size:
             kept_min = np.abs(weights[mask != 0]).min()
             pruned_max = np.abs(weights[mask == 0]).max()
             if pruned_max > kept_min:
-                return _result(name, False, f"sparsity {target}: a weight of magnitude "
+                return result(name, False, f"sparsity {target}: a weight of magnitude "
                                f"{pruned_max:.3f} was pruned while {kept_min:.3f} was kept; "
                                "prune by |w|, smallest first", echo)
-    return _result(name, True, "exact counts, smallest magnitudes pruned", echo)
+    return result(name, True, "exact counts, smallest magnitudes pruned", echo)
 
 
 def check_filter_ranking(fn: Callable, echo: bool = True) -> CheckResult:
@@ -159,17 +133,17 @@ def check_filter_ranking(fn: Callable, echo: bool = True) -> CheckResult:
     norms = np.abs(kernel).reshape(-1, 8).sum(axis=0)
     for keep in (2, 5, 8):
         want = np.sort(np.argsort(-norms, kind="stable")[:keep])
-        got, error = _call(fn, kernel, keep)
+        got, error = call(fn, kernel, keep)
         if error:
-            return _result(name, False, error, echo)
+            return result(name, False, error, echo)
         got = np.asarray(got).ravel()
         if sorted(got.tolist()) != want.tolist():
             hint = "rank by the sum of |w| over all axes but the last (output channels)"
             if sorted(got.tolist()) == np.sort(np.argsort(norms)[:keep]).tolist():
                 hint = "those are the weakest channels; keep the largest norms"
-            return _result(name, False, f"keep={keep}: expected channels {want.tolist()}, got "
+            return result(name, False, f"keep={keep}: expected channels {want.tolist()}, got "
                            f"{sorted(got.tolist())}: {hint}", echo)
-    return _result(name, True, "keeps the highest-L1 output channels", echo)
+    return result(name, True, "keeps the highest-L1 output channels", echo)
 
 
 def check_sparsity(sparsities: dict[str, float], target: float | dict[str, float],
@@ -179,10 +153,10 @@ def check_sparsity(sparsities: dict[str, float], target: float | dict[str, float
     for layer, value in sparsities.items():
         want = target.get(layer, 0.0) if isinstance(target, dict) else target
         if abs(value - want) > 0.005:
-            return _result(name, False, f"layer {layer!r} is {value:.1%} sparse, target "
+            return result(name, False, f"layer {layer!r} is {value:.1%} sparse, target "
                            f"{want:.1%}: did training run past the schedule's end_step, and "
                            "were the masks applied after the last step?", echo)
-    return _result(name, True, f"{len(sparsities)} layer(s) at their target sparsity", echo)
+    return result(name, True, f"{len(sparsities)} layer(s) at their target sparsity", echo)
 
 
 def check_structured_pruning(before, after, max_bytes_ratio: float = 0.5,
@@ -203,5 +177,5 @@ def check_structured_pruning(before, after, max_bytes_ratio: float = 0.5,
         problems.append("MACs and arena should shrink too: did the rebuilt model really lose "
                         "channels?")
     if problems:
-        return _result(name, False, "; ".join(problems), echo)
-    return _result(name, True, f"{ratio:.0%} of the bytes, {loss:+.2f} points lost", echo)
+        return result(name, False, "; ".join(problems), echo)
+    return result(name, True, f"{ratio:.0%} of the bytes, {loss:+.2f} points lost", echo)

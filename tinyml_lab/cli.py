@@ -1,4 +1,4 @@
-"""Command line: `python -m tinyml_lab {course,info,export,arena,boards,predict,capture}`."""
+"""Command line: `python -m tinyml_lab COMMAND ...`; `python -m tinyml_lab --help` lists them."""
 
 from __future__ import annotations
 
@@ -14,6 +14,16 @@ def _cmd_course(args) -> int:
     from tinyml_lab.course import run_course
 
     run_course(args.out, quick=args.quick, only=args.only, update_sketches=args.update_sketches)
+    return 0
+
+
+def _cmd_student(args) -> int:
+    from tinyml_lab.student import write_student_copies
+
+    copies = write_student_copies(args.out)
+    tasks = sum(c.tasks for c in copies)
+    print(f"{len(copies)} student notebook(s), {tasks} task(s), in {args.out}: solutions "
+          "replaced by `raise NotImplementedError`, outputs cleared")
     return 0
 
 
@@ -198,6 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--update-sketches", action="store_true",
                    help="export into arduino_sketches/ (maintainers, full mode)")
     p.set_defaults(func=_cmd_course)
+
+    p = sub.add_parser("student", help="write student copies of the notebooks: solutions "
+                                       "replaced by a stub, outputs cleared")
+    p.add_argument("--out", required=True, help="folder for the student notebooks")
+    p.set_defaults(func=_cmd_student)
 
     p = sub.add_parser("info", help="ops, tensors, quantization and sizes of a .tflite model")
     p.add_argument("model")

@@ -201,8 +201,12 @@ def export_to_sketch(
     source: str,
     labels: tuple[str, ...] = (),
     board: str = DEFAULT_BOARD,
+    quick: bool | None = None,
 ) -> ExportResult:
-    """Render and write the generated files into sketch_dir (created if missing)."""
+    """Render and write the generated files into sketch_dir (created if missing). A model
+    trained in quick mode (quick None: as TINYML_LAB_QUICK says) is refused for the committed
+    sketches in arduino_sketches/."""
+    require_full_mode_for_committed_sketch(sketch_dir, quick)
     model = model if isinstance(model, TFLiteModel) else read_model(model)
     files = render_sketch_files(model, arena_bytes, source, labels, board)
     sketch_dir = Path(sketch_dir)
@@ -213,6 +217,23 @@ def export_to_sketch(
         written.append(sketch_dir / name)
     return ExportResult(sketch_dir, tuple(written), model.size_bytes,
                         settings_arena_bytes(files["model_settings.h"]), model.op_names)
+
+
+def require_full_mode_for_committed_sketch(sketch_dir: str | Path, quick: bool | None) -> None:
+    """Refuse to put a quick-mode model (little data, few epochs) into a committed sketch:
+    the course's sketches hold the full-mode models, byte for byte reproducible."""
+    from tinyml_lab import is_quick
+    from tinyml_lab.core.paths import SKETCHES_DIR
+
+    quick = is_quick() if quick is None else bool(quick)
+    target = Path(sketch_dir).resolve()
+    if quick and (target == SKETCHES_DIR.resolve() or SKETCHES_DIR.resolve() in target.parents):
+        raise TinyMLError(
+            f"Refusing to export a quick-mode model into {SKETCHES_DIR.name}/{target.name}: "
+            "quick mode trains on little data for a few epochs, and the committed sketches "
+            "hold the full-mode models. Run the notebook in full mode (quick = False, or "
+            "`python -m tinyml_lab course --only NOTEBOOK --update-sketches`), or export into "
+            "another folder (leave sketches_dir = None: a flashable copy under the artifacts).")
 
 
 def settings_arena_bytes(settings_text: str) -> int:

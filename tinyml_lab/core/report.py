@@ -60,6 +60,7 @@ class ChapterSummary:
     arena_bytes: int
     board: str
     fits: bool
+    quick: bool = False  # trained in quick mode: little data, few epochs
 
     def save(self, directory: str | Path) -> Path:
         path = Path(directory) / "summary.json"
@@ -74,11 +75,15 @@ class ChapterSummary:
 
 def summarize(
     chapter: str, model_name: str, metric_name: str, metric: float,
-    model: TFLiteModel, arena_bytes: int, board: str = DEFAULT_BOARD,
+    model: TFLiteModel, arena_bytes: int, board: str = DEFAULT_BOARD, quick: bool | None = None,
 ) -> ChapterSummary:
+    """quick None: the mode TINYML_LAB_QUICK says (what `course --quick` sets for its kernels)."""
+    from tinyml_lab import is_quick
+
     fit = check_fit(model.size_bytes, arena_bytes, board)
     return ChapterSummary(chapter, model_name, metric_name, float(metric), model.size_bytes,
-                          int(arena_bytes), board, fit.fits)
+                          int(arena_bytes), board, fit.fits,
+                          is_quick() if quick is None else bool(quick))
 
 
 def format_table(headers: list[str], rows: list[list]) -> str:
@@ -101,13 +106,21 @@ def _cell(value) -> str:
 
 
 def summary_table(summaries: list[ChapterSummary]) -> str:
-    headers = ["chapter", "model", "metric", "value", "int8 bytes", "arena bytes", "fits"]
+    """One row per model; rows trained in quick mode say so, and the footnote says what that
+    means for their metric."""
+    headers = ["chapter", "model", "metric", "value", "int8 bytes", "arena bytes", "fits",
+               "mode"]
     rows = [
-        [s.chapter, s.model, s.metric_name, s.metric, s.int8_bytes, s.arena_bytes, s.fits]
+        [s.chapter, s.model, s.metric_name, s.metric, s.int8_bytes, s.arena_bytes, s.fits,
+         "QUICK" if s.quick else "full"]
         for s in summaries
     ]
     board = get_board(summaries[0].board).name if summaries else get_board().name
-    return format_table(headers, rows) + f"\n(fits = fits the {board})"
+    notes = f"(fits = fits the {board})"
+    if any(s.quick for s in summaries):
+        notes += ("\n(QUICK = trained in quick mode on little data for a few epochs: its "
+                  "metric checks the path, not the model; a full run gives the real figure)")
+    return format_table(headers, rows) + "\n" + notes
 
 
 def size_report(model: TFLiteModel, arena_bytes: int, float_bytes: int | None = None,
