@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tinyml_lab import QUICK_ENV
 from tinyml_lab.core.errors import TinyMLError
-from tinyml_lab.core.paths import NOTEBOOKS_DIR, SKETCHES_DIR
+from tinyml_lab.core.paths import NOTEBOOKS_DIR, REPO_ROOT, SKETCHES_DIR
 from tinyml_lab.core.report import ChapterSummary, summary_table
 from tinyml_lab.core.training import PROGRESS_ENV, read_progress
 
@@ -173,9 +173,12 @@ def run_notebook(notebook: Path, out_dir: Path, quick: bool, update_sketches: bo
             ticker.start()
             stack.callback(ticker.join)
             stack.callback(ticker.stop.set)
-        # the kernel inherits these: the course's mode wins over the caller's environment
+        # the kernel inherits these: the course's mode wins over the caller's environment,
+        # and the kernel imports the same tinyml_lab as the course
+        path = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
         stack.enter_context(_environment(**{QUICK_ENV: "1" if quick else "0",
-                                            PROGRESS_ENV: str(tracker.progress_file)}))
+                                            PROGRESS_ENV: str(tracker.progress_file),
+                                            "PYTHONPATH": path}))
         stack.enter_context(_stderr_to(log))  # TensorFlow's C++ logs land in the file
         try:
             papermill.execute_notebook(
