@@ -169,6 +169,16 @@ def _cmd_predict(args) -> int:
 
 
 def _cmd_capture(args) -> int:
+    sensor = args.sensor or "imu"
+    needed = {"imu": ("gesture",), "audio": ("label", "speaker"), "camera": ("label",)}[sensor]
+    missing = [f"--{name}" for name in needed if not getattr(args, name)]
+    if missing:
+        raise TinyMLError(f"capture {sensor} needs {' and '.join(missing)}; see "
+                          f"`python -m tinyml_lab capture --help`.")
+    return {"imu": _capture_imu, "audio": _capture_audio, "camera": _capture_camera}[sensor](args)
+
+
+def _capture_imu(args) -> int:
     from tinyml_lab.chapters.gesture.capture import capture, check_output, open_port
 
     out = args.out or f"{args.gesture}.csv"
@@ -180,6 +190,40 @@ def _cmd_capture(args) -> int:
         port.close()
     print(f"{result.new} new {args.gesture} gesture(s); {result.total} in {result.path}"
           + (f"; {result.skipped} incomplete or broken ones skipped" if result.skipped else ""))
+    return 0
+
+
+def _capture_audio(args) -> int:
+    from tinyml_lab.chapters.wake_word.capture import SKETCH, capture_audio, check_name
+    from tinyml_lab.core.serial_capture import open_port
+
+    check_name("Label", args.label)  # before touching the port
+    check_name("Speaker", args.speaker)
+    port = open_port(args.port, args.baud, SKETCH)
+    try:
+        result = capture_audio(port, args.out or "keywords", args.label, args.speaker,
+                               count=args.count or 10, clip_ms=args.clip_ms, gain=args.gain)
+    finally:
+        port.close()
+    print(f"{len(result.saved)} clip(s) saved in {result.folder}"
+          + (f"; {result.skipped} refused" if result.skipped else "")
+          + f". Train on them: notebook 02 with data_source = {str(result.folder.parent)!r}")
+    return 0
+
+
+def _capture_camera(args) -> int:
+    from tinyml_lab.chapters.person_detection.capture import SKETCH, capture_camera
+    from tinyml_lab.core.serial_capture import open_port
+
+    port = open_port(args.port, args.baud, SKETCH)
+    try:
+        result = capture_camera(port, args.out or "photos", args.label, count=args.count or 10,
+                                interval_s=args.interval, preview=not args.no_preview)
+    finally:
+        port.close()
+    print(f"{len(result.saved)} photo(s) saved in {result.folder}"
+          + (f"; {result.skipped} refused" if result.skipped else "")
+          + f". Train on them: notebook 03 with images_dir = {str(result.folder.parent)!r}")
     return 0
 
 
@@ -255,13 +299,31 @@ def build_parser() -> argparse.ArgumentParser:
                                     "(default: the committed arduino_sketches/<chapter>)")
     p.set_defaults(func=_cmd_predict)
 
-    p = sub.add_parser("capture", help="record gestures from a board running imu_capture")
+    p = sub.add_parser(
+        "capture", help="record your own data from the board: gestures (imu), keyword clips "
+                        "(audio) or photos (camera)",
+        description="imu: gestures from imu_capture into NAME.csv; audio: clips from "
+                    "audio_capture into DATASET/LABEL/SPEAKER_nohash_N.wav; camera: frames "
+                    "from camera_capture into FOLDER/LABEL/LABEL_NNNN.png.")
+    p.add_argument("sensor", nargs="?", choices=["imu", "audio", "camera"],
+                   help="what to record (default imu)")
     p.add_argument("--port", required=True, help="serial port (COM3, /dev/ttyACM0, ...)")
-    p.add_argument("--gesture", required=True, help="gesture name, e.g. punch")
-    p.add_argument("--out", help="recordings file, named after the gesture "
-                                 "(default: GESTURE.csv); new gestures are appended")
-    p.add_argument("--count", type=int, help="stop after this many new gestures")
-    p.add_argument("--seconds", type=float, help="stop after this many seconds")
+    p.add_argument("--gesture", help="imu: gesture name, e.g. punch")
+    p.add_argument("--label", help="audio: the word (yes, no, unknown, silence); camera: "
+                                   "person or no_person")
+    p.add_argument("--speaker", help="audio: who is speaking (keeps a speaker out of both "
+                                     "training and test)")
+    p.add_argument("--out", help="imu: recordings file (default GESTURE.csv, appended); audio: "
+                                 "dataset folder (default keywords); camera: photo folder "
+                                 "(default photos)")
+    p.add_argument("--count", type=int, help="stop after this many (audio, camera: default 10)")
+    p.add_argument("--seconds", type=float, help="imu: stop after this many seconds")
+    p.add_argument("--clip-ms", type=int, default=1000, help="audio: clip length (default 1000)")
+    p.add_argument("--gain", type=int, help="audio: microphone gain 0..80 (the sketch's 20)")
+    p.add_argument("--interval", type=float, default=2.0,
+                   help="camera: seconds between photos (default 2)")
+    p.add_argument("--no-preview", action="store_true",
+                   help="camera: do not print each photo as text")
     p.add_argument("--baud", type=int, default=115200)
     p.set_defaults(func=_cmd_capture)
 

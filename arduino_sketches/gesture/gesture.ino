@@ -5,7 +5,9 @@
 // onto [0, 1] (imu_gesture.h, checked against the notebook's Python), the int8 model runs
 // in TensorFlow Lite for Microcontrollers, and the sketch prints each gesture's probability
 // and lights the RGB LED in the winner's colour: punch red, flex green, wave blue, circle
-// yellow. The orange LED is on while a window is being recorded. Serial Monitor: 115200 baud.
+// yellow. The orange LED is on while a window is being recorded. Serial Monitor: 115200 baud:
+// "gesture ready; arena used N of M bytes; IMU LSM9DS1" at start, then for each gesture
+// "punch (punch 0.91, flex 0.05, wave 0.03, circle 0.01; invoke 9 ms)".
 //
 // Set BOARD_REVISION: 1 for the Nano 33 BLE Sense (LSM9DS1 IMU), 2 for the Nano 33 BLE Sense
 // Rev2 (BMI270 + BMM150; the back of the board says "Rev2"). The wrong one stops at start-up
@@ -99,12 +101,12 @@ void setup() {
   if (interpreter->AllocateTensors() != kTfLiteOk) {
     halt("AllocateTensors() failed: kTensorArenaSize is too small for this model.");
   }
-  Serial.print("gesture ready on ");
-  Serial.print(imu_reader::Name());
-  Serial.print("; arena used ");
+  Serial.print("gesture ready; arena used ");
   Serial.print(static_cast<int>(interpreter->arena_used_bytes()));
   Serial.print(" of ");
-  Serial.println(kTensorArenaSize);
+  Serial.print(kTensorArenaSize);
+  Serial.print(" bytes; IMU ");
+  Serial.println(imu_reader::Name());
   Serial.println("Move the board sharply to start a gesture.");
 }
 
@@ -121,10 +123,12 @@ void loop() {
   for (int i = 0; i < kGestureValues; ++i) {
     input->data.int8[i] = QuantizeToInt8(window[i], kInputScale, kInputZeroPoint);
   }
+  const unsigned long invoke_started = millis();
   if (interpreter->Invoke() != kTfLiteOk) {
     Serial.println("Invoke failed");
     return;
   }
+  const unsigned long invoke_ms = millis() - invoke_started;
   float scores[kLabelCount];
   const TfLiteTensor* output = interpreter->output(0);
   for (int i = 0; i < kLabelCount; ++i) {
@@ -139,6 +143,8 @@ void loop() {
     Serial.print(" ");
     Serial.print(scores[i], 2);
   }
-  Serial.println(")");
+  Serial.print("; invoke ");
+  Serial.print(invoke_ms);
+  Serial.println(" ms)");
   ShowColour(best);
 }
