@@ -179,3 +179,31 @@ def check_structured_pruning(before, after, max_bytes_ratio: float = 0.5,
     if problems:
         return result(name, False, "; ".join(problems), echo)
     return result(name, True, f"{ratio:.0%} of the bytes, {loss:+.2f} points lost", echo)
+
+
+def check_multiplier_and_shift(fn: Callable, echo: bool = True) -> CheckResult:
+    """fn(real) -> (multiplier, shift): the int32 multiplier in [2^30, 2^31) and the power of
+    two with real = multiplier / 2^31 * 2^shift, as TFLite stores a requantization scale."""
+    from tinyml_lab.optimisation.integer_inference import quantize_multiplier
+
+    name = "requantization multiplier and shift"
+    for real in (0.0066031638752540355, 0.02482275168000891, 0.3, 0.75, 1.9, 2.0**-12):
+        want = quantize_multiplier(real)
+        got, error = call(fn, real)
+        if error:
+            return result(name, False, error, echo)
+        try:
+            got = (int(got[0]), int(got[1]))
+        except (TypeError, IndexError, ValueError):
+            return result(name, False, f"return (multiplier, shift), got {got!r}", echo)
+        if got != want:
+            if got[1] == want[1] and abs(got[0] - want[0]) == 1:
+                hint = "round the fraction x 2^31 to the nearest integer, not down"
+            elif not 2**30 <= got[0] < 2**31:
+                hint = ("the multiplier must lie in [2^30, 2^31): math.frexp(real) gives the "
+                        "fraction in [0.5, 1) and the exponent")
+            else:
+                hint = "real = fraction * 2^shift with fraction in [0.5, 1): shift = exponent"
+            return result(name, False, f"M = {real:.6g} should give {want}, yours {got}: "
+                          f"{hint}", echo)
+    return result(name, True, "the same int32 multipliers and shifts as TFLite", echo)
