@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from tinyml_lab.core.checking import CheckResult, call, result
+from tinyml_lab.core.checking import QUICK_NOTE, CheckResult, call, result
 from tinyml_lab.optimisation import quantize as q
 
 _RANGES = [(-1.0, 1.0), (0.0, 6.0), (-0.3, 2.7), (-5.0, -1.0), (0.5, 3.0), (-2.0, 0.25)]
@@ -160,7 +160,8 @@ def check_sparsity(sparsities: dict[str, float], target: float | dict[str, float
 
 
 def check_structured_pruning(before, after, max_bytes_ratio: float = 0.5,
-                             max_loss_points: float = 2.0, echo: bool = True) -> CheckResult:
+                             max_loss_points: float = 2.0, quick: bool = False,
+                             echo: bool = True) -> CheckResult:
     """The issue's target: `after` (a Footprint) has at most half the int8 bytes of `before`
     and loses at most 2 points of its metric, with MACs and arena smaller too."""
     name = "structured pruning target"
@@ -177,7 +178,7 @@ def check_structured_pruning(before, after, max_bytes_ratio: float = 0.5,
         problems.append("MACs and arena should shrink too: did the rebuilt model really lose "
                         "channels?")
     if problems:
-        return result(name, False, "; ".join(problems), echo)
+        return result(name, False, "; ".join(problems + ([QUICK_NOTE] if quick else [])), echo)
     return result(name, True, f"{ratio:.0%} of the bytes, {loss:+.2f} points lost", echo)
 
 

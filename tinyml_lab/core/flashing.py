@@ -23,9 +23,10 @@ READY = re.compile(r"^(?P<sketch>\w+) ready; arena used (?P<used>\d+) of (?P<siz
 BAUD_RATE = 115200
 
 
-def ready_line(sketch: str, used_bytes: int, arena_bytes: int) -> str:
-    """The start line a sketch prints (without any `; more` the sketch adds)."""
-    return f"{sketch} ready; arena used {int(used_bytes)} of {int(arena_bytes)} bytes"
+def ready_line(sketch: str, used_bytes: int, arena_bytes: int, more: str = "") -> str:
+    """The start line a sketch prints; `more` is what the sketch adds after a "; "."""
+    line = f"{sketch} ready; arena used {int(used_bytes)} of {int(arena_bytes)} bytes"
+    return f"{line}; {more}" if more else line
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,12 @@ def parse_ready_line(line: str) -> ReadyLine:
                      match["more"] or "")
 
 
-def flash_instructions(sketch_dir: str | Path, used_bytes: int, arena_bytes: int) -> str:
+def flash_instructions(sketch_dir: str | Path, used_bytes: int, arena_bytes: int,
+                       more: str = "") -> str:
     """What to do with an exported sketch folder, and what the board should answer."""
     sketch_dir = Path(sketch_dir).resolve()
     name = sketch_dir.name
-    expected = ready_line(name, used_bytes, arena_bytes)
+    expected = ready_line(name, used_bytes, arena_bytes, more)
     return "\n".join([
         f"Sketch folder: {sketch_dir}",
         (f"  Arduino IDE: open {sketch_dir / (name + '.ino')}, board 'Arduino Nano 33 BLE', "

@@ -140,8 +140,10 @@ def size_report(model: TFLiteModel, arena_bytes: int, float_bytes: int | None = 
     return format_table(["", "value", "note"], rows) + "\n" + fit.explain()
 
 
-def plot_history(history, metrics=("loss",)):
-    """Training curves from a Keras History: where over- or under-fitting shows."""
+def plot_history(history, metrics=("loss",), log: bool | None = None):
+    """Training curves from a Keras History: where over- or under-fitting shows. Losses are
+    drawn on a log axis (they fall by decades), accuracies and other metrics on a linear one;
+    `log` forces one or the other."""
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.2), squeeze=False)
@@ -151,7 +153,8 @@ def plot_history(history, metrics=("loss",)):
             ax.plot(history.history[f"val_{name}"], label="validation")
         ax.set_xlabel("epoch")
         ax.set_ylabel(name)
-        ax.set_yscale("log")
+        if log if log is not None else name in ("loss", "mse"):
+            ax.set_yscale("log")
         ax.legend()
     fig.tight_layout()
     return fig
@@ -190,6 +193,11 @@ def plot_sizes(sizes: dict, budget: int | None = None, title: str = "Model size"
     return fig
 
 
+def op_labels(op_names) -> list[str]:
+    """Tick labels for the steps of a memory plot: "in", then "0:CONV_2D", ... in full."""
+    return ["in"] + [f"{i}:{name}" for i, name in enumerate(op_names)]
+
+
 def plot_memory_plan(estimate, title: str = ""):
     """The planner's layout: each activation buffer as a box from the step it is created
     to its last use (x), at its offset in the arena's head (y)."""
@@ -204,13 +212,14 @@ def plot_memory_plan(estimate, title: str = ""):
                                alpha=0.85 if b.tensor is not None else 0.4,
                                hatch=None if b.tensor is not None else "//"))
     steps = len(estimate.op_names) + 1
+    fig.set_size_inches(max(8, 0.32 * steps), 4.2)
     ax.set_xlim(-0.6, steps - 0.4)
     ax.set_ylim(0, max(estimate.head_bytes, 1) * 1.05)
     ax.axhline(estimate.head_bytes, color="tab:red", ls="--", lw=1,
                label=f"head {estimate.head_bytes:,} B")
     ax.set_xticks(range(steps))
-    ax.set_xticklabels(["in"] + [f"{i}:{n[:10]}" for i, n in enumerate(estimate.op_names)],
-                       rotation=60, ha="right", fontsize=7)
+    ax.set_xticklabels(op_labels(estimate.op_names), rotation=60, ha="right", fontsize=7)
+    ax.set_xlabel("step: the model input, then each op in execution order")
     ax.set_ylabel("offset in the arena head (bytes)")
     ax.set_title(title or f"TFLM greedy memory plan ({estimate.target})")
     ax.legend(loc="upper right")
@@ -224,14 +233,14 @@ def plot_live_bytes(estimate, title: str = ""):
 
     live = estimate.live_bytes_per_step()
     peak = estimate.peak_step
-    fig, ax = plt.subplots(figsize=(8, 3.2))
+    fig, ax = plt.subplots(figsize=(max(8, 0.32 * len(live)), 3.6))
     colors = ["tab:red" if s == peak else "tab:blue" for s in range(len(live))]
     ax.bar(range(len(live)), live, color=colors)
     ax.axhline(estimate.head_bytes, color="gray", ls="--", lw=1,
                label=f"planned head {estimate.head_bytes:,} B")
     ax.set_xticks(range(len(live)))
-    ax.set_xticklabels(["in"] + [f"{i}:{n[:10]}" for i, n in enumerate(estimate.op_names)],
-                       rotation=60, ha="right", fontsize=7)
+    ax.set_xticklabels(op_labels(estimate.op_names), rotation=60, ha="right", fontsize=7)
+    ax.set_xlabel("step: the model input, then each op in execution order (red: the peak)")
     ax.set_ylabel("live activation bytes")
     ax.set_title(title or f"Live activation memory per op (peak at {estimate.step_name(peak)})")
     ax.legend()

@@ -30,7 +30,9 @@ def check_input_output_conversion(to_int8: Callable, from_int8: Callable, model,
         except (TypeError, ValueError):
             return result(name, False, f"to_int8({x:.3f}) should return one integer, got "
                           f"{got!r}", echo)
-        if got != expected:
+        scaled = float(np.float32(x) / np.float32(inp.scales[0]))
+        on_a_half = abs(abs(scaled) % 1 - 0.5) < 1e-3  # float32 vs float64 may round apart
+        if got != expected and not (on_a_half and abs(got - expected) == 1):
             hint = ("keep it inside [-128, 127]" if expected in (-128, 127) else
                     f"q = round(x / scale) + zero_point with the input's scale "
                     f"{inp.scales[0]:.6g} and zero point {inp.zero_points[0]}")
