@@ -194,36 +194,38 @@ def _capture_imu(args) -> int:
 
 
 def _capture_audio(args) -> int:
-    from tinyml_lab.chapters.wake_word.capture import SKETCH, capture_audio, check_name
-    from tinyml_lab.core.serial_capture import open_port
+    from tinyml_lab.chapters.wake_word.capture import SKETCH, capture_audio
+    from tinyml_lab.core.serial_capture import check_name
 
-    check_name("Label", args.label)  # before touching the port
-    check_name("Speaker", args.speaker)
-    port = open_port(args.port, args.baud, SKETCH)
-    try:
-        result = capture_audio(port, args.out or "keywords", args.label, args.speaker,
-                               count=args.count or 10, clip_ms=args.clip_ms, gain=args.gain)
-    finally:
-        port.close()
-    print(f"{len(result.saved)} clip(s) saved in {result.folder}"
-          + (f"; {result.skipped} refused" if result.skipped else "")
-          + f". Train on them: notebook 02 with data_source = {str(result.folder.parent)!r}")
-    return 0
+    check_name("Label", args.label, "yes")  # before touching the port
+    check_name("Speaker", args.speaker, "alice")
+    return _capture_files(args, SKETCH, "clip", "notebook 02 with data_source", lambda port:
+                          capture_audio(port, args.out or "keywords", args.label, args.speaker,
+                                        count=args.count or 10, clip_ms=args.clip_ms,
+                                        gain=args.gain))
 
 
 def _capture_camera(args) -> int:
     from tinyml_lab.chapters.person_detection.capture import SKETCH, capture_camera
+
+    return _capture_files(args, SKETCH, "photo", "notebook 03 with images_dir", lambda port:
+                          capture_camera(port, args.out or "photos", args.label,
+                                         count=args.count or 10, interval_s=args.interval,
+                                         preview=not args.no_preview))
+
+
+def _capture_files(args, sketch: str, kind: str, use: str, record) -> int:
+    """Open the port, record(port) -> CaptureResult, close it, and say what was saved."""
     from tinyml_lab.core.serial_capture import open_port
 
-    port = open_port(args.port, args.baud, SKETCH)
+    port = open_port(args.port, args.baud, sketch)
     try:
-        result = capture_camera(port, args.out or "photos", args.label, count=args.count or 10,
-                                interval_s=args.interval, preview=not args.no_preview)
+        result = record(port)
     finally:
         port.close()
-    print(f"{len(result.saved)} photo(s) saved in {result.folder}"
+    print(f"{len(result.saved)} {kind}(s) saved in {result.folder}"
           + (f"; {result.skipped} refused" if result.skipped else "")
-          + f". Train on them: notebook 03 with images_dir = {str(result.folder.parent)!r}")
+          + f". Train on them: {use} = {str(result.folder.parent)!r}")
     return 0
 
 

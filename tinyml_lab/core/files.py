@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -32,3 +33,13 @@ def write_atomically(path: str | Path, data: bytes | str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def first_free(folder: str | Path, name_for: Callable[[int], str], start: int = 0) -> Path:
+    """folder / name_for(n) for the first n from `start` that is not taken: recordings are
+    added to a folder, never written over."""
+    folder = Path(folder)
+    n = start
+    while (folder / name_for(n)).exists():
+        n += 1
+    return folder / name_for(n)

@@ -10,9 +10,11 @@ recording is saved only when it arrived whole.
 
 from __future__ import annotations
 
+import re
 import time
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from tinyml_lab.core.errors import TinyMLError
 
@@ -24,6 +26,27 @@ PORT_HINT = ("Ports: COM3 on Windows, /dev/ttyACM0 on Linux, /dev/cu.usbmodem...
 
 class SerialCaptureError(TinyMLError):
     """The serial port cannot be used, or the board sent something that is not a block."""
+
+
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+def check_name(kind: str, name: str, example: str) -> str:
+    """A label or speaker name that is safe in a file or folder name, or a clear error."""
+    if not _NAME.fullmatch(name or ""):
+        raise SerialCaptureError(f"{kind} {name!r} is not usable in a file name: use lower-case "
+                                 f"letters, digits, - and _ (e.g. {example}).")
+    return name
+
+
+@dataclass(frozen=True)
+class CaptureResult:
+    """What a capture session added: the files saved in `folder`, and how many recordings
+    arrived but were refused (too quiet, clipped, a blank frame)."""
+
+    folder: Path
+    saved: tuple[Path, ...]
+    skipped: int
 
 
 def open_port(port: str, baud_rate: int = BAUD_RATE, sketch: str = "the capture sketch"):

@@ -11,7 +11,6 @@ prints (frame_preview.h is the C++ twin of frame_stats and ascii_preview).
 from __future__ import annotations
 
 import io
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,14 +19,13 @@ import numpy as np
 
 from tinyml_lab.chapters.person_detection import camera
 from tinyml_lab.chapters.person_detection.data import LABELS
-from tinyml_lab.core.files import write_atomically
-from tinyml_lab.core.serial_capture import BoardLink, SerialCaptureError
+from tinyml_lab.core.files import first_free, write_atomically
+from tinyml_lab.core.serial_capture import BoardLink, CaptureResult, SerialCaptureError, check_name
 
 SKETCH = "camera_capture"
 CELL_WIDTH, CELL_HEIGHT = 4, 8  # one character covers 4 x 8 pixels
 RAMP = " .:-=+*#%@"  # dark to bright
 FLAT_RANGE = 8  # gray levels: a frame within this range is one colour everywhere
-_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
 def gray(frame: np.ndarray) -> np.ndarray:
@@ -71,28 +69,16 @@ def save_png(path: Path, frame: np.ndarray) -> Path:
 
 
 def next_frame_path(folder: Path, label: str) -> Path:
-    taken = {p.name for p in folder.glob(f"{label}_*.png")}
-    n = 1
-    while f"{label}_{n:04d}.png" in taken:
-        n += 1
-    return folder / f"{label}_{n:04d}.png"
-
-
-@dataclass(frozen=True)
-class CameraCaptureResult:
-    folder: Path
-    saved: tuple[Path, ...]
-    skipped: int
+    """<label>_<nnnn>.png with the first n from 1 not taken."""
+    return first_free(folder, lambda n: f"{label}_{n:04d}.png", start=1)
 
 
 def capture_camera(port, folder: str | Path, label: str, count: int = 10,
                    interval_s: float = 2.0, preview: bool = True, echo=print,
-                   timeout_s: float = 10.0) -> CameraCaptureResult:
+                   timeout_s: float = 10.0) -> CaptureResult:
     """Ask the board for frames until `count` good ones are saved in folder/label/ (at most
     3 x count attempts), `interval_s` apart so the scene can change between them."""
-    if not _NAME.fullmatch(label or ""):
-        raise SerialCaptureError(f"Label {label!r} is not usable as a folder name: use "
-                                 f"lower-case letters, digits, - and _ (e.g. {LABELS[1]}).")
+    check_name("Label", label, LABELS[1])
     if count < 1:
         raise SerialCaptureError(f"--count must be at least 1, not {count}.")
     target = Path(folder) / label
@@ -135,4 +121,4 @@ def capture_camera(port, folder: str | Path, label: str, count: int = 10,
                     echo("    " + row)
     except KeyboardInterrupt:
         echo("stopped")
-    return CameraCaptureResult(target, tuple(saved), skipped)
+    return CaptureResult(target, tuple(saved), skipped)

@@ -10,7 +10,6 @@ label, with the speaker in the name so one person never lands in both training a
 from __future__ import annotations
 
 import math
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,14 +18,14 @@ import numpy as np
 
 from tinyml_lab.chapters.wake_word.audio import SAMPLE_RATE, write_wav
 from tinyml_lab.chapters.wake_word.data import SILENCE
-from tinyml_lab.core.serial_capture import BoardLink, SerialCaptureError
+from tinyml_lab.core.files import first_free
+from tinyml_lab.core.serial_capture import BoardLink, CaptureResult, SerialCaptureError, check_name
 
 SKETCH = "audio_capture"
 MAX_CLIP_MS = 2000  # the sketch's buffer
 TOO_QUIET_DBFS = -50.0  # a word at arm's length is -30 to -20 dBFS; a quiet room about -60
 CLIPPED_SHARE = 0.001  # more samples than this at full scale: the gain is too high
 FLOOR_DBFS = -100.0
-_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -69,35 +68,17 @@ def judge_clip(level: SoundLevel, label: str) -> str | None:
     return None
 
 
-def check_name(kind: str, name: str) -> str:
-    if not _NAME.fullmatch(name or ""):
-        raise SerialCaptureError(f"{kind} {name!r} is not usable in a file name: use lower-case "
-                                 "letters, digits, - and _ (e.g. yes, alice).")
-    return name
-
-
 def next_clip_path(folder: Path, speaker: str) -> Path:
     """<speaker>_nohash_<n>.wav with the first n not taken."""
-    taken = {p.name for p in folder.glob(f"{speaker}_nohash_*.wav")}
-    n = 0
-    while f"{speaker}_nohash_{n}.wav" in taken:
-        n += 1
-    return folder / f"{speaker}_nohash_{n}.wav"
-
-
-@dataclass(frozen=True)
-class AudioCaptureResult:
-    folder: Path
-    saved: tuple[Path, ...]
-    skipped: int
+    return first_free(folder, lambda n: f"{speaker}_nohash_{n}.wav")
 
 
 def capture_audio(port, dataset: str | Path, label: str, speaker: str, count: int = 10,
                   clip_ms: int = 1000, gain: int | None = None, pause_s: float = 1.0,
-                  echo=print, timeout_s: float = 10.0) -> AudioCaptureResult:
+                  echo=print, timeout_s: float = 10.0) -> CaptureResult:
     """Ask the board for clips until `count` good ones are saved in dataset/label/ (at most
     3 x count attempts); returns what was saved and how many were refused."""
-    label, speaker = check_name("Label", label), check_name("Speaker", speaker)
+    label, speaker = check_name("Label", label, "yes"), check_name("Speaker", speaker, "alice")
     if count < 1:
         raise SerialCaptureError(f"--count must be at least 1, not {count}.")
     if not 100 <= clip_ms <= MAX_CLIP_MS:
@@ -142,4 +123,4 @@ def capture_audio(port, dataset: str | Path, label: str, speaker: str, count: in
             echo(f"saved {path.name} ({level})")
     except KeyboardInterrupt:
         echo("stopped")
-    return AudioCaptureResult(folder, tuple(saved), skipped)
+    return CaptureResult(folder, tuple(saved), skipped)
