@@ -53,6 +53,16 @@ def test_a_quick_model_is_refused_for_the_committed_sketches_only(sine_int8, tmp
     require_full_mode_for_sketches(quick=False, update_sketches=True)
 
 
+def test_the_mode_comes_from_the_environment_when_not_given(monkeypatch):
+    from tinyml_lab.core.export import require_full_mode_for_committed_sketch
+
+    monkeypatch.setenv("TINYML_LAB_QUICK", "1")  # what `course --quick` gives its kernels
+    with pytest.raises(TinyMLError, match="quick-mode model"):
+        require_full_mode_for_committed_sketch(SKETCHES_DIR / "gesture", None)
+    monkeypatch.setenv("TINYML_LAB_QUICK", "0")
+    require_full_mode_for_committed_sketch(SKETCHES_DIR / "gesture", None)
+
+
 def test_the_cli_refuses_quick_update_sketches(capsys, tmp_path):
     assert main(["course", "--quick", "--update-sketches", "--out", str(tmp_path)]) == 2
     assert "Drop --quick" in capsys.readouterr().err
