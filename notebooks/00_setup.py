@@ -24,6 +24,18 @@
 # This notebook checks the tools that path needs. Run it first; if a line says `NO`, the message
 # next to it says what to install.
 
+# %% [markdown]
+# ## Learning objectives
+#
+# - check that this computer has what the course runs on: the Python packages, the TFLite
+#   Micro runtime, and every chapter's offline data source;
+# - know the two budgets every model must fit on the board: flash for the model, RAM for the
+#   tensor arena;
+# - know which small sketch tests each of the board's sensors before a chapter needs it.
+#
+# **Time to allow:** 10 minutes: 5 to run this notebook, 5 more with a board for the sensor
+# tests at the end.
+
 # %% tags=["parameters"]
 # Parameters (papermill overrides these; `python -m tinyml_lab course` sets them)
 quick = None          # None: follow TINYML_LAB_QUICK; True: minutes-long quick mode
@@ -93,4 +105,22 @@ print(f"flash {board.flash_bytes // 1024} KiB, model budget {board.model_flash_b
 print(f"RAM {board.ram_bytes // 1024} KiB, arena budget {board.arena_ram_budget // 1024} KiB")
 
 # %% [markdown]
+# ## With a board: test its sensors first
+#
+# Before a chapter flashes a model, make sure the sensor it needs works. Each sketch below has
+# no model in it: if it misbehaves, the problem is the board, the cable or the wiring, not
+# the model. Open the folder in the Arduino IDE (board *Arduino Nano 33 BLE*), upload, and
+# open the Serial Monitor or the Serial Plotter at 115200 baud.
+#
+# | sketch (in `arduino_sketches/`) | chapter | you should see |
+# |---|---|---|
+# | `microphone_test` | 02 wake word | `microphone_test ready; 16000 Hz, gain 20`, then `rms_dbfs:...,peak_dbfs:...` lines: about -60 in a quiet room, -30 to -20 when you speak |
+# | `camera_test` (TinyML kit camera) | 03 person detection | `camera_test ready; OV7675 176x144 RGB565`, then each second the frame's gray levels and a 44 x 18 picture in characters that follows your hand |
+# | `imu_test` (set `BOARD_REVISION`) | 04 gesture | `imu_test ready; IMU ...` naming your board's IMU, then `aX:...,gZ:...`: about 1 g on one axis lying still |
+#
+# To record your own data with the board, the capture sketches pair with `python -m
+# tinyml_lab capture`: `audio_capture` for keyword clips (WAV), `camera_capture` for photos
+# (PNG), `imu_capture` for gestures (CSV). The README's troubleshooting table covers the
+# usual problems (port, bootloader, library versions, microphone gain, camera wiring).
+#
 # Next: **01_hello_sine**, the whole path on the smallest model there is.

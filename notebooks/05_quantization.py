@@ -26,6 +26,26 @@
 # (`tinyml_lab.chapters.shapes.data`), so this chapter runs offline, identically on every machine. The
 # functions it calls take any Keras model: point them at the wake-word, person or gesture models
 # when you have trained those.
+#
+# Targets: our scales, zero points, int8 weights and int32 biases **equal the converter's**, every
+# one; the int8 CNN at most **a third** of the float32 file; its accuracy in TFLM within **one
+# point** of the float model's; and a model run with integers only, by hand, gives **TFLM's
+# outputs bit for bit**.
+
+# %% [markdown]
+# ## Learning objectives
+#
+# - compute a tensor's scale and zero point, and quantize values, exactly as TFLite does;
+# - explain per-channel weight scales and int32 biases, and see where rounding error goes;
+# - follow an int8 layer through integer-only arithmetic (int32 accumulator, bias,
+#   requantization multiplier and shift) and match TFLM bit for bit;
+# - compare float32, float16, dynamic-range and full-int8 conversions in bytes, accuracy and
+#   whether TFLM can run them;
+# - judge how many representative samples calibration needs, what int8 saves in energy, and
+#   what weight quantization-aware training can and cannot do.
+#
+# **Time to allow:** 75 minutes: 15 to run and read it in quick mode, 35 for the three tasks, 25
+# for the explanations and the "Try it" at the end. No board needed.
 
 # %% tags=["parameters"]
 # Parameters (papermill overrides these; `python -m tinyml_lab course` sets them)
@@ -59,6 +79,7 @@ warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated")
 
 from tinyml_lab import checks
 from tinyml_lab.chapters.shapes.data import LABELS, make_shapes_data
+from tinyml_lab.core import checking
 from tinyml_lab.chapters.shapes.model import shapes_cnn
 from tinyml_lab.chapters.sine.data import make_sine_data, sine_grid
 from tinyml_lab.chapters.sine.model import sine_mlp
@@ -79,8 +100,9 @@ seed_everything(seed)
 # $$X \approx s \cdot (X_{int} - z)$$
 #
 # `s` is the **scale** (the real value of one integer step) and `z` the **zero point** (the integer
-# that stands for 0.0). Take the matrix from the lecture slides: every entry lies in [0, 1], so
-# with 8 unsigned bits a step of `s = 1/255` covers the range and `z = 0`.
+# that stands for 0.0). Take the 4 × 4 matrix below (a classic worked example of quantization
+# lectures): every entry lies in [0, 1], so with 8 unsigned bits a step of `s = 1/255` covers the
+# range and `z = 0`.
 
 # %%
 W = np.array([[0.97, 0.64, 0.74, 1.00],
@@ -94,9 +116,10 @@ print("largest error |W - s * W_uint8| =", np.abs(W - s * W_uint8).max(), "<= s/
 
 
 # %% [markdown]
-# (The slide prints 229 for 0.90: 0.90 × 255 = 229.5 sits between two integers, and rounding to the
-# nearest gives 230 whether halves go away from zero or, as numpy's `round` does, to even. Every
-# entry is within half a step, `s/2`, of the original: that is all rounding promises.)
+# (0.90 × 255 = 229.5 sits exactly between two integers: rounding to the nearest gives 230 whether
+# halves go away from zero or, as numpy's `round` does, to even; cutting the fraction off gives
+# 229, a slip that hand-worked versions of this example often make. Every entry is within half a
+# step, `s/2`, of the original: that is all rounding promises.)
 #
 # Microcontroller kernels use **signed** int8, range [-128, 127]. For activations TFLite uses the
 # whole range asymmetrically:
@@ -106,22 +129,28 @@ print("largest error |W - s * W_uint8| =", np.abs(W - s * W_uint8).max(), "<= s/
 # 3. `zero_point = round(−128 − min / scale)`, kept inside [-128, 127] (the converter computes it
 #    from whichever end of the range gives less rounding error, and rounds halves away from zero).
 #
-# **Exercise.** Write the two functions below yourself (the cell holds one working answer: replace
-# it with yours), then run the check. It compares your numbers with TFLite's on several ranges and
-# tells you the first one that differs, and why it probably does.
+# ### Task 1 · Scale, zero point, quantize
+#
+# Write the bodies of the two functions below (in your copy they say `raise
+# NotImplementedError`), then run the cell. The checks compare your numbers with TFLite's on
+# several ranges and tell you the first one that differs, and why it probably does.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ch05_task1", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_scale_zero_point(rmin, rmax):
+    ### BEGIN SOLUTION
     rmin, rmax = min(rmin, 0.0), max(rmax, 0.0)
     scale = (rmax - rmin) / 255
     zero = -128 - rmin / scale
     return scale, int(np.sign(zero) * np.floor(abs(zero) + 0.5))
+    ### END SOLUTION
 
 
 def my_quantize(x, scale, zero_point):
+    ### BEGIN SOLUTION
     scaled = np.asarray(x) / scale
     rounded = np.sign(scaled) * np.floor(np.abs(scaled) + 0.5)
     return np.clip(rounded + zero_point, -128, 127).astype(np.int8)
+    ### END SOLUTION
 
 
 check_zp = checks.check_scale_zero_point(my_scale_zero_point)
@@ -151,11 +180,15 @@ print("back to floats =\n", np.round(scale * (W_int8.astype(int) - zero_point), 
 # sharing the step of the largest channel. **Biases** become int32 with
 # `scale = input scale × weight scale`, so they add straight onto the integer accumulator.
 #
-# **Exercise.** Per-channel weight scales for a Keras kernel (output channels on the last axis).
+# ### Task 2 · Per-channel weight scales
+#
+# One scale per output channel of a Keras kernel (output channels on the last axis).
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "ch05_task2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_per_channel_scales(kernel):
+    ### BEGIN SOLUTION
     return np.abs(kernel).reshape(-1, kernel.shape[-1]).max(axis=0) / 127
+    ### END SOLUTION
 
 
 check_pc = checks.check_per_channel_scales(my_per_channel_scales)
@@ -290,7 +323,94 @@ print("every scale, zero point, int8 weight and int32 bias equals the converter'
 print("numbers compared:", len(rows))
 
 # %% [markdown]
-# ## 5 · Where the error goes, layer by layer
+# ## 5 · How an int8 layer computes: integers only
+#
+# On the board nothing is dequantized between layers: a microcontroller without a fast FPU, or
+# with one it should not waste, runs the whole model in integers. Take one dense layer,
+# `y = relu(W x + b)`, and write every real number as `scale × (integer − zero point)`: input
+# `x = s_x (x_q − z_x)`, weights `W = s_w W_q` (symmetric, zero point 0), output `y = s_y (y_q − z_y)`.
+# Then, per output unit:
+#
+# 1. **int32 accumulator**: `acc = Σ (x_q − z_x) · W_q`: int8 × int8 products summed in 32 bits
+#    (a sum of many 16-bit products would overflow 16 bits);
+# 2. **bias**: stored as int32 with scale `s_x · s_w`, the accumulator's own scale, so it is
+#    simply added: `acc += b_q`;
+# 3. **requantization**: the accumulator's real value is `s_x s_w · acc`, the output's step is
+#    `s_y`, so `y_q − z_y = M · acc` with `M = s_x s_w / s_y`, a real number, usually far below 1.
+#    TFLite stores `M` as an int32 **multiplier** in [2³⁰, 2³¹) and a **shift**:
+#    `M = multiplier / 2³¹ × 2^shift`. The kernel multiplies `acc` by `multiplier` in 64 bits,
+#    keeps the rounded high half, and shifts right with rounding: integer operations only;
+# 4. **zero point and activation**: `y_q = clamp(M · acc + z_y, lo, 127)`, where a fused ReLU
+#    makes `lo` the output zero point (the integer for 0.0).
+#
+# `tinyml_lab.optimisation.integer_inference` does exactly these steps on the int8 sine model of
+# section 3 (read back from its `.tflite` file). Here is the first layer, for `x = 1.0`:
+
+# %%
+from tinyml_lab.optimisation import integer_inference as ii
+
+sine_int8 = read_model(artifacts / "sine_int8.tflite")
+layers = ii.fully_connected_layers(sine_int8)
+first = layers[0]
+x_q = tflm.quantize(np.float32([[1.0]]), sine_int8.input_tensors[0])
+accumulators = first.accumulate(x_q)[0]
+multiplier, shift = first.multiplier_and_shift
+y_q = first(x_q)[0]
+print(f"x = 1.0 -> x_q = {int(x_q[0, 0])} (input scale {first.input_scale:.6f}, zero point "
+      f"{first.input_zero_point})")
+print(f"M = {first.input_scale:.6f} x {first.weight_scale:.6f} / {first.output_scale:.6f} = "
+      f"{first.real_multiplier:.8f} = {multiplier} / 2^31 x 2^{shift}")
+print(report.format_table(["unit", "W_q", "(x_q - z_x) W_q + b_q = acc", "M x acc", "+ z_y, ReLU"], [
+    [u, int(first.weights[u, 0]),
+     f"{int(accumulators[u] - first.bias[u])} + {int(first.bias[u])} = {int(accumulators[u])}",
+     f"{first.real_multiplier * accumulators[u]:.2f}", int(y_q[u])] for u in range(6)]))
+
+# %% [markdown]
+# ### Task 3 · The multiplier and the shift
+#
+# Write the step that turns the real `M` into TFLite's integers: `math.frexp(M)` returns
+# `(fraction, exponent)` with `M = fraction × 2^exponent` and `fraction` in [0.5, 1); the
+# multiplier is `fraction × 2³¹` rounded to the nearest integer (if that rounds up to 2³¹,
+# halve it and add one to the exponent), and the shift is the exponent.
+
+# %% nbgrader={"grade": false, "grade_id": "ch05_task3", "locked": false, "schema_version": 3, "solution": true, "task": false}
+import math
+
+
+def my_multiplier_and_shift(real):
+    ### BEGIN SOLUTION
+    fraction, exponent = math.frexp(real)
+    multiplier = math.floor(fraction * 2**31 + 0.5)
+    if multiplier == 2**31:
+        multiplier, exponent = multiplier // 2, exponent + 1
+    return multiplier, exponent
+    ### END SOLUTION
+
+
+check_multiplier = checks.check_multiplier_and_shift(my_multiplier_and_shift)
+
+# %% [markdown]
+# Now the whole model, three layers, integers only, on 1,000 inputs, against the TFLM runtime:
+
+# %%
+x_q = tflm.quantize(grid, sine_int8.input_tensors[0])
+ours = ii.run_integer_only(sine_int8, x_q).reshape(-1)
+theirs = tflm.MicroInterpreter(sine_int8).predict_raw(x_q).reshape(-1)
+print(f"integer-only outputs equal to TFLM's: {int(np.sum(ours == theirs))} of {len(ours)}")
+
+# %% tags=["keep_output"]
+# NBVAL_CHECK_OUTPUT
+
+print("integer-only inference equals TFLM bit for bit:", bool(np.array_equal(ours, theirs)))
+
+# %% [markdown]
+# Two details make it exact rather than close: the rounding of the high half and of the right
+# shift (to nearest, halves away from zero, as gemmlowp defines them), and `M` computed from the
+# float32 product `s_x × s_w`, as TFLite does. CMSIS-NN's kernels on the board round the same way,
+# which is why the board's outputs match the host's bit for bit too.
+
+# %% [markdown]
+# ## 6 · Where the error goes, layer by layer
 #
 # Rounding a weight moves it by at most half a step. Per-channel scales give each output channel its
 # own step; one scale per tensor gives every channel the step of the largest. The histograms show the
@@ -306,10 +426,11 @@ for ax, layer in zip(axes, recipe):
     per_channel = q.symmetric_params(layer.kernel, axis=-1)
     for params, label in ((per_tensor, "per tensor"), (per_channel, "per channel")):
         err = q.dequantize(q.quantize(layer.kernel, params), params) - layer.kernel
-        ax.hist(err.ravel(), bins=40, alpha=0.6, label=label)
+        ax.hist(err.ravel(), bins=40, histtype="step", linewidth=1.5, label=label)
     sqnr.append([layer.layer, q.quantization_error(layer.kernel, per_tensor).sqnr_db,
                  q.quantization_error(layer.kernel, per_channel).sqnr_db])
     ax.set_title(f"{layer.layer}: weight rounding error"); ax.legend(fontsize=8)
+    ax.set_xlabel("rounded weight − weight"); ax.set_ylabel("weights")
 fig.tight_layout(); plt.show()
 print(report.format_table(["layer", "SQNR per tensor (dB)", "SQNR per channel (dB)"], sqnr))
 
@@ -331,9 +452,10 @@ print(report.format_table(["model", "test accuracy", "bytes"],
                            ["int8 per channel (TFLM)", acc["int8 per channel"], len(int8_cnn_bytes)],
                            ["int8 per tensor (TFLM)", acc["int8 per tensor"], len(per_tensor_bytes)]]))
 plt.figure(figsize=(6, 3))
-plt.hist((y_channel - y_float).ravel(), bins=60, alpha=0.6, label="per channel")
-plt.hist((y_tensor - y_float).ravel(), bins=60, alpha=0.6, label="per tensor")
-plt.yscale("log"); plt.xlabel("int8 softmax output − float output"); plt.legend(); plt.show()
+plt.hist((y_channel - y_float).ravel(), bins=60, histtype="step", linewidth=1.5, label="per channel")
+plt.hist((y_tensor - y_float).ravel(), bins=60, histtype="step", linewidth=1.5, label="per tensor")
+plt.yscale("log"); plt.xlabel("int8 softmax output − float output"); plt.ylabel("outputs (log scale)")
+plt.legend(); plt.show()
 
 # %% [markdown]
 # On this CNN the per-channel advantage of a few dB barely shows in the accuracy: its channels are of
@@ -341,7 +463,7 @@ plt.yscale("log"); plt.xlabel("int8 softmax output − float output"); plt.legen
 # depthwise convolutions of MobileNets (the person-detection model), and at fewer bits.
 
 # %% [markdown]
-# ## 6 · How many representative samples are enough?
+# ## 7 · How many representative samples are enough?
 #
 # Activation ranges come from running the representative samples through the float model. Too few,
 # and the ranges are too narrow: real inputs then saturate at -128 or 127. We convert with more and
@@ -366,7 +488,7 @@ print(report.format_table(["samples", "int8 accuracy in TFLM"], [[n, a] for n, a
 # random training inputs: cheap insurance for models whose inputs vary more.
 
 # %% [markdown]
-# ## 7 · Why bother: energy and silicon area
+# ## 8 · Why bother: energy and silicon area
 #
 # Y. Chaigneau's lecture slides *Tiny ML: Machine learning for embedded systems* (GreenAI UPPA, 2022,
 # "Quantization", Figure 8, after Fournarakis 2021, who tabulates Horowitz's 45 nm measurements from
@@ -411,7 +533,7 @@ print("arithmetic energy ratio float32 / int8:",
 
 
 # %% [markdown]
-# ## 8 · Quantization-aware training on Keras 3
+# ## 9 · Quantization-aware training on Keras 3
 #
 # tensorflow-model-optimization's quantization-aware training wraps layers in classes that exist
 # only for the legacy `tf_keras`. `tinyml_lab.optimisation.qat.WeightQuantizationAware` is a plain Keras 3
@@ -457,7 +579,7 @@ print("ops:", list(qat_models["weight QAT, then int8"].op_names))
 # *does* hurt: very small models, per-tensor weights, fewer than 8 bits.
 
 # %% [markdown]
-# ## 9 · Size it and summarise
+# ## 10 · Size it, check the targets, summarise
 #
 # The int8 CNN is the model this chapter hands to the next one (pruning). Its flash and arena:
 
@@ -467,8 +589,20 @@ arena_bytes = round_up(max(arena.used_bytes, arena.min_arena_bytes))
 print(f"arena used {arena.used_bytes} B, minimum {arena.min_arena_bytes} B -> {arena_bytes} B")
 print(report.size_report(int8_cnn, arena_bytes, float_bytes=float_cnn.size_bytes))
 int8_accuracy = acc["int8 per channel"]
+checking.warn_if_at_chance("the int8 CNN's test accuracy", int8_accuracy, data.test.y, LABELS,
+                           quick=quick)
+targets = checking.check_targets([
+    checking.Target("our numbers equal to the converter's", sum(r.equal for r in rows),
+                    at_least=len(rows), hint="see the table in section 4"),
+    checking.Target("int8 CNN size / float32 size", int8_cnn.size_bytes / float_cnn.size_bytes,
+                    at_most=1 / 3),
+    checking.Target("int8 accuracy lost in TFLM (points)", 100 * (acc["float32"] - int8_accuracy),
+                    at_most=1.0, hint="more representative samples, or per-channel weights"),
+    checking.Target("integer-only outputs equal to TFLM's", int(np.sum(ours == theirs)),
+                    at_least=len(ours)),
+], quick=quick)
 summary = report.summarize("05_quantization", "shapes_cnn", "accuracy in TFLM", int8_accuracy,
-                           int8_cnn, arena_bytes)
+                           int8_cnn, arena_bytes, quick=quick)
 summary.save(artifacts)
 print(report.summary_table([summary]))
 

@@ -54,6 +54,19 @@ def test_every_chapter_has_two_or_three_tasks_each_followed_by_a_check(book):
             f"{book.name} cell {index + 1}: a task needs a check_* call after its solution")
 
 
+def test_task_cells_carry_nbgrader_metadata_with_unique_ids():
+    """nbgrader refuses a solution region outside a solution cell (its enforce_metadata)."""
+    ids = []
+    for book in CHAPTERS:
+        nb = nbformat.read(book, as_version=4)
+        for index in _task_cells(nb):
+            meta = nb.cells[index].metadata.get("nbgrader", {})
+            assert meta.get("solution") is True and meta.get("grade_id"), (
+                f"{book.name} cell {index + 1}: a task cell needs nbgrader solution metadata")
+            ids.append(meta["grade_id"])
+    assert len(ids) == len(set(ids)), "nbgrader grade_ids must be unique"
+
+
 @pytest.mark.parametrize("book", course_notebooks(), ids=lambda p: p.stem)
 def test_every_notebook_opens_with_objectives_and_minutes(book):
     nb = nbformat.read(book, as_version=4)
