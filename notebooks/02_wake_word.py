@@ -31,6 +31,20 @@
 #   model), with int8 accuracy within one point of float;
 # * a streaming **command detector** that turns a score every 20 ms into one detection per word.
 
+# %% [markdown]
+# ## Learning objectives
+#
+# - turn one second of audio into log-mel features, and see why the sketch must compute them
+#   exactly as training did;
+# - train a small depthwise-separable CNN and read its confusion matrix on voices it never heard;
+# - check the int8 model in the TFLM runtime and size it against the board;
+# - turn a score every 20 ms into one detection per spoken word, and tune that detector for
+#   at most one false alarm;
+# - flash the sketch, read its first line, and try your own voice.
+#
+# **Time to allow:** 60 minutes: 10 to run and read it in quick mode (a full run trains for about
+# 4 more), 25 for the two tasks in section 8, 25 to flash the board and record your voice.
+
 # %% tags=["parameters"]
 # Parameters (papermill overrides these; `python -m tinyml_lab course` sets them)
 quick = None          # None: follow TINYML_LAB_QUICK; True: minutes-long quick mode
@@ -301,6 +315,51 @@ ax.set_xlabel("seconds (grey: a keyword was said; dashed: detection)"); ax.set_y
 ax.legend(loc="upper right", fontsize=8); fig.tight_layout(); plt.show()
 
 # %% [markdown]
+# ### Task 1 · Smooth the scores
+#
+# A single window can flicker to a wrong class, so the detector never decides on one result: it
+# averages each class's score over the results of the last `average_window_ms`. Write that
+# average as the board computes it, in integers: for the results with `now_ms − t <
+# window_ms`, the sum of each class's scores floor-divided by their count.
+
+# %% nbgrader={"grade": false, "grade_id": "ch02_task1", "locked": false, "schema_version": 3, "solution": true, "task": false}
+from tinyml_lab.chapters.wake_word import checks as ww_checks
+
+
+def average_scores(times_ms, scores, now_ms, window_ms):
+    """Each class's integer average over the results of the last window_ms."""
+    ### BEGIN SOLUTION
+    recent = now_ms - np.asarray(times_ms) < window_ms
+    return np.asarray(scores)[recent].sum(axis=0) // recent.sum()
+    ### END SOLUTION
+
+
+check_average = ww_checks.check_average_scores(average_scores)
+
+# %% [markdown]
+# ### Task 2 · At most one false alarm
+#
+# A device that wakes up by itself is worse than one that sometimes needs a second "yes". Choose
+# the detector's `average_window_ms` and `threshold` (0..255) so that on the test stream above it
+# raises **at most one false alarm** while finding as many of the spoken keywords as it can. A
+# longer window and a higher threshold make it calmer; too calm, and it misses words. The check
+# runs your `DetectorConfig` on the stream and compares it with the best of a grid of windows and
+# thresholds.
+
+# %% nbgrader={"grade": false, "grade_id": "ch02_task2", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+best_hits, my_config = -1, None
+for window in (250, 500, 750, 1000):
+    for threshold in range(100, 256, 10):
+        candidate = streaming.DetectorConfig(average_window_ms=window, threshold=threshold)
+        outcome = streaming.score_detections(
+            streaming.detect_stream(times, scores, keywords, candidate), events, keywords)
+        if outcome.false_alarms <= 1 and outcome.hits > best_hits:
+            best_hits, my_config = outcome.hits, candidate
+### END SOLUTION
+check_detector = ww_checks.check_detector_choice(my_config, times, scores, events, keywords)
+
+# %% [markdown]
 # ## 9 · Size it against the board
 
 # %%
@@ -354,12 +413,31 @@ summary.save(artifacts)
 print(report.summary_table([summary]))
 
 # %% [markdown]
+# The chapter's targets, each checked (in quick mode the model trains briefly: a target it misses
+# there is judged by a full run):
+
+# %%
+from tinyml_lab.core import checking
+
+checking.warn_if_at_chance("int8 accuracy on unheard voices", int8_accuracy, y_test, data.labels,
+                           quick=quick)
+targets = checking.check_targets([
+    checking.Target("int8 model size", int8_model.size_bytes, at_most=18800, unit="B"),
+    checking.Target("int8 accuracy lost against float (points)",
+                    100 * abs(int8_accuracy - float_accuracy), at_most=1.0),
+], quick=quick)
+
+# %% [markdown]
 # ## 11 · Flash it, and try your own voice
 #
 # 1. Install the **Arduino Mbed OS Nano Boards** core and the **Chirale_TensorFlowLite** library.
-# 2. Open the exported `wake_word/wake_word.ino`, select *Arduino Nano 33 BLE*, upload.
-# 3. Open the Serial Monitor at 115200 baud and say "yes" or "no": the RGB LED turns green or red
-#    and the monitor prints `heard yes (score .../255) at ... ms`.
+#    First time? Flash `arduino_sketches/microphone_test` and speak: its levels should move with
+#    your voice (chapter 00).
+# 2. Open the sketch folder printed below, select *Arduino Nano 33 BLE*, upload.
+# 3. Open the Serial Monitor at 115200 baud. The first line must be the one printed below, with
+#    the arena N computed here (another N: see the README's troubleshooting table); then
+#    `wake_word invoke ... ms` after the first inference. Say "yes" or "no": the RGB LED turns
+#    green or red and the monitor prints `heard yes (score .../255) at ... ms (invoke ... ms)`.
 #
 # From the command line, inside the sketch folder: `arduino-cli compile --profile nano33ble` then
 # `arduino-cli upload -p PORT --profile nano33ble`.
@@ -371,6 +449,24 @@ print(report.summary_table([summary]))
 # python -m tinyml_lab predict wake_word my_yes.wav
 # python -m tinyml_lab predict wake_word my_yes.wav --json
 # ```
+#
+# %%
+from tinyml_lab.core.flashing import flash_instructions
+
+listening = "listening for " + " ".join(data.labels[k] for k in keywords)
+print(flash_instructions(sketch_dir, board_arena.used_bytes, arena_bytes, more=listening))
+
+# %% [markdown]
+# **Your own words.** Flash `arduino_sketches/audio_capture`, close the Serial Monitor, and record
+# each word and person into one dataset folder (each clip is checked: whole, loud enough, not
+# clipped):
+#
+# ```bash
+# python -m tinyml_lab capture audio --port /dev/ttyACM0 --label yes --speaker alice --out my_words --count 20
+# python -m tinyml_lab capture audio --port /dev/ttyACM0 --label silence --speaker alice --out my_words --count 10
+# ```
+#
+# then run this notebook with `data_source = "my_words"` (the path of that folder).
 #
 # **Try it:** set `data_source = "speech_commands"` and compare accuracy on real voices; or train
 # on your own recordings with a folder per label. Which classes get confused, and why?

@@ -26,6 +26,21 @@
 # Targets: int8 model at most **300,568 bytes** (the reference model), accuracy on held-out scenes
 # **90 %** or better, tensor arena + camera frame inside the board's 256 KB of RAM.
 
+# %% [markdown]
+# ## Learning objectives
+#
+# - build a picture dataset (generated scenes, your own photos or Visual Wake Words) and know
+#   what each can and cannot teach a model;
+# - train a MobileNet from scratch, and judge it with accuracy, the ROC curve and the confusion
+#   matrix;
+# - choose a decision threshold from the ROC for the job the device does;
+# - shrink the model to int8, strip what TFLM never reads, and fit arena and camera frame in RAM;
+# - follow a camera frame through the sketch's preprocessing, flash it and test it on the world.
+#
+# **Time to allow:** 75 minutes: 10 to run and read it in quick mode (a full run trains for about
+# 20 minutes: start it first, or use the committed model), 25 for the two tasks, 40 to flash the
+# board with the camera and photograph your own scenes.
+
 # %% tags=["parameters"]
 # Parameters (papermill overrides these; `python -m tinyml_lab course` sets them)
 quick = None          # None: follow TINYML_LAB_QUICK; True: minutes-long quick mode
@@ -157,6 +172,15 @@ metrics.plot_roc({"MobileNetV1 0.25 (float)": (data.test.y, score_float),
                   "smaller variant (float)": (data.test.y, score_small)})
 plt.show()
 
+# %%
+from tinyml_lab.core import checking
+
+checking.warn_if_at_chance("held-out accuracy of MobileNetV1 0.25", acc_float, data.test.y,
+                           labels, quick=quick)
+checking.warn_if_auc_at_chance("MobileNetV1 0.25's ROC",
+                               metrics.auc(*metrics.roc_curve(data.test.y, score_float)[:2]),
+                               data.test.y, quick=quick)
+
 # %% [markdown]
 # ## 5 · Quantize to int8 and check it in TFLM
 #
@@ -198,6 +222,33 @@ metrics.plot_confusion(metrics.confusion_matrix(data.test.y, score_int8 > 0.5, 2
 plt.show()
 agreement = tflm.compare_with_tflite(int8_model, data.test.x[:20])
 print(agreement)
+
+# %% [markdown]
+# ### Task 1 · A threshold for a doorbell
+#
+# A doorbell that rings for an empty porch gets switched off. Choose the threshold (the sketch
+# says *person* when P(person) > threshold) so that **at most 5 % of the empty scenes** raise an
+# alarm, while finding as many people as possible. Choose it on the **validation** pictures
+# (`score_val` below, the float model's P(person)): the test set is for judging, never for
+# choosing. `metrics.roc_curve(true, score)` gives false-positive rates, true-positive rates and
+# the threshold of each point. The check then says what your threshold does on the test set, with
+# the int8 model in TFLM.
+
+# %% nbgrader={"grade": false, "grade_id": "ch03_task1", "locked": false, "schema_version": 3, "solution": true, "task": false}
+from tinyml_lab.chapters.person_detection import checks as person_checks
+
+score_val = person_scores(model, data.val.x)
+### BEGIN SOLUTION
+val_fpr, val_tpr, val_thresholds = metrics.roc_curve(data.val.y, score_val)
+allowed = np.flatnonzero(val_fpr <= 0.05)
+# roc_curve's point k counts score >= thresholds[k] as person; the sketch tests score >
+# threshold, so take the next number below it (and 1.0 for the point above every score)
+my_threshold = min(float(np.nextafter(val_thresholds[allowed[np.argmax(val_tpr[allowed])]], 0)),
+                   1.0)
+### END SOLUTION
+check_threshold = person_checks.check_threshold(my_threshold, data.val.y, score_val)
+test_fpr, test_tpr = person_checks.rates_at(my_threshold, data.test.y, score_int8)
+print(f"on the test set, int8 in TFLM: {test_fpr:.1%} false alarms, {test_tpr:.1%} of people found")
 
 # %% tags=["keep_output"]
 # NBVAL_CHECK_OUTPUT
@@ -275,6 +326,25 @@ for ax in axes:
 plt.show()
 
 # %% [markdown]
+# ### Task 2 · Read a camera pixel
+#
+# The camera stores each pixel in 16 bits, **RGB565**: red in bits 15-11 (5 bits), green in bits
+# 10-5 (6 bits), blue in bits 4-0 (5 bits). Before it computes the gray level, the camera path
+# widens each channel to 8 bits so that full scale stays full scale (31 and 63 must both become
+# 255): shift it left and repeat its top bits in the new low bits. Write that for one pixel.
+
+# %% nbgrader={"grade": false, "grade_id": "ch03_task2", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def rgb565_to_rgb888(pixel):
+    """(r, g, b), each 0..255, of one 16-bit RGB565 pixel."""
+    ### BEGIN SOLUTION
+    r5, g6, b5 = pixel >> 11, (pixel >> 5) & 0x3F, pixel & 0x1F
+    return (r5 << 3) | (r5 >> 2), (g6 << 2) | (g6 >> 4), (b5 << 3) | (b5 >> 2)
+    ### END SOLUTION
+
+
+check_pixel = person_checks.check_rgb565_to_rgb888(rgb565_to_rgb888)
+
+# %% [markdown]
 # ## 8 · Export into the sketch and ask it
 
 # %%
@@ -324,13 +394,31 @@ summary.save(artifacts)
 print(report.summary_table([summary]))
 
 # %% [markdown]
+# The chapter's targets, each checked (in quick mode the model trains on few pictures for a few
+# epochs: a target it misses there is judged by a full run):
+
+# %%
+checking.warn_if_at_chance("held-out accuracy of the int8 model", acc_int8, data.test.y, labels,
+                           quick=quick)
+targets = checking.check_targets([
+    checking.Target("int8 model size", int8_model.size_bytes, at_most=300_568, unit="B"),
+    checking.Target("accuracy on held-out scenes (int8, TFLM)", acc_int8, at_least=0.90),
+    checking.Target("arena + camera frame", arena_bytes + frame_bytes, at_most=board.ram_bytes,
+                    unit="B"),
+], quick=quick)
+
+# %% [markdown]
 # ## 9 · Flash it, and test it on the world
 #
 # 1. Arduino IDE (or `arduino-cli`), core **Arduino Mbed OS Nano Boards**, libraries
-#    **Chirale_TensorFlowLite** and **Arduino_OV767X** (`sketch.yaml` pins them).
-# 2. Plug the OV7675 camera into the TinyML kit shield, open `person_detection/person_detection.ino`,
-#    upload, and open the Serial Monitor at 115200 baud: each frame prints both scores and the
-#    invoke time; the LED is green for *person*, red for *no person*.
+#    **Chirale_TensorFlowLite** and **Arduino_OV767X** (`sketch.yaml` pins them). First time with
+#    the camera? Flash `arduino_sketches/camera_test`: its picture in characters should follow
+#    your hand (chapter 00).
+# 2. Plug the OV7675 camera into the TinyML kit shield, open the sketch folder printed below,
+#    upload, and open the Serial Monitor at 115200 baud. The first line must be the one printed
+#    below, with the arena N computed here; then each frame prints both scores and the invoke
+#    time, `person: 0.87 no_person: 0.13 (invoke ... ms)`; the LED is green for *person*, red for
+#    *no person*.
 #
 # **Honest limits.** The model above learnt from generated scenes. It has learnt arrangements of
 # heads, shoulders, bodies and limbs, but real photographs have skin texture, real clothes, real
@@ -346,7 +434,22 @@ print(report.summary_table([summary]))
 # To do better, train on real pictures: build Visual Wake Words from COCO when online
 # (`python -m tinyml_lab vww --download --split val2017`), or photograph your own room with and
 # without people into `person/` and `no_person/`, and run this notebook with `images_dir` set to
-# the folder. Everything after the data cell stays the same.
+# the folder. Everything after the data cell stays the same. The board's own camera can take
+# them: flash `arduino_sketches/camera_capture`, close the Serial Monitor, and
 #
+# ```bash
+# python -m tinyml_lab capture camera --port /dev/ttyACM0 --label person --out my_room --count 50
+# python -m tinyml_lab capture camera --port /dev/ttyACM0 --label no_person --out my_room --count 50
+# ```
+#
+# saves each frame as a PNG in `my_room/person/` and `my_room/no_person/` (a blank frame is
+# refused), exactly the picture the sketch's camera path starts from.
+#
+# %%
+from tinyml_lab.core.flashing import flash_instructions
+
+print(flash_instructions(sketch_dir, board_arena.used_bytes, arena_bytes))
+
+# %% [markdown]
 # **Try it:** lower the threshold from 0.5 to 0.3 on the ROC curve. How many more people are found,
 # and how many more false alarms does the doorbell raise?

@@ -30,6 +30,18 @@
 # Targets: the int8 model at most **20 KB**; accuracy on unseen people as high as we can get it.
 # Both board revisions work: Rev1 (LSM9DS1 IMU) and Rev2 (BMI270 + BMM150), chosen in the sketch.
 
+# %% [markdown]
+# ## Learning objectives
+#
+# - read IMU recordings (acceleration and angular rate) and see what each gesture looks like;
+# - split data by person, and know why testing on people the model never saw is the honest test;
+# - normalise a window as the sketch does: gravity up, then each sensor's full scale onto [0, 1];
+# - train a small 1-D CNN, quantize it, check it in TFLM, and read which gestures it confuses;
+# - flash it on a Rev1 or Rev2 board, and record your own class's gestures.
+#
+# **Time to allow:** 60 minutes: 10 to run and read it in quick mode, 20 for the two tasks, 30 to
+# flash the board, record a few people and train on them.
+
 # %% tags=["parameters"]
 # Parameters (papermill overrides these; `python -m tinyml_lab course` sets them)
 quick = None          # None: follow TINYML_LAB_QUICK; True: minutes-long quick mode
@@ -173,6 +185,29 @@ plt.show()
 print("model input per gesture:", x_train.shape[1:])
 
 # %% [markdown]
+# ### Task 1 · Scale a window
+#
+# Write step 2 for one window already turned so that gravity is `+z` (119 samples × 6 channels:
+# `aX, aY, aZ` in g, then `gX, gY, gZ` in degrees per second): acceleration `(a + 4) / 8`, angular
+# rate `(g + 2000) / 4000`. The check runs it on a window that spans both sensors' full ranges.
+
+# %% nbgrader={"grade": false, "grade_id": "ch04_task1", "locked": false, "schema_version": 3, "solution": true, "task": false}
+from tinyml_lab.chapters.gesture import checks as gesture_checks
+
+
+def scale_window(window):
+    """(119, 6) raw units -> [0, 1] over each sensor's full scale."""
+    ### BEGIN SOLUTION
+    out = np.array(window, dtype=np.float32)
+    out[:, :3] = (out[:, :3] + 4) / 8
+    out[:, 3:] = (out[:, 3:] + 2000) / 4000
+    return out
+    ### END SOLUTION
+
+
+check_scaling = gesture_checks.check_scaling(scale_window)
+
+# %% [markdown]
 # ## 4 · Model: a small 1-D CNN
 #
 # Three strided 1-D convolutions find motion shapes anywhere in the second; global average pooling
@@ -251,6 +286,24 @@ metrics.plot_confusion(metrics.confusion_matrix(y_test, int8_pred, len(labels)),
 plt.show()
 agreement = tflm.compare_with_tflite(int8_model, x_test[:40])
 print(agreement)
+
+# %% [markdown]
+# ### Task 2 · Which mistake does it make most?
+#
+# Fixing a model starts with knowing its worst mistake. From the int8 model's confusion matrix
+# (`int8_counts`: rows are what was done, columns what the model said), find the pair it gets
+# wrong most often, as `(done, said)` labels. Then look at both gestures' plots in section 1: what
+# makes them alike? (Flex and wave both turn the forearm; a wave rocks back and forth, a flex turns
+# once.) The "Try it" at the end asks you to fix it.
+
+# %% nbgrader={"grade": false, "grade_id": "ch04_task2", "locked": false, "schema_version": 3, "solution": true, "task": false}
+int8_counts = metrics.confusion_matrix(y_test, int8_pred, len(labels))
+### BEGIN SOLUTION
+off_diagonal = int8_counts - np.diag(np.diag(int8_counts))
+done, said = np.unravel_index(np.argmax(off_diagonal), off_diagonal.shape)
+worst = (labels[done], labels[said])
+### END SOLUTION
+check_confusion = gesture_checks.check_most_confused(worst, int8_counts, labels)
 
 # %% [markdown]
 # TFLM runs reference kernels, TensorFlow Lite optimised ones; on the same int8 inputs their int8
@@ -339,9 +392,12 @@ print(report.summary_table([summary]))
 # 2. Open `gesture/gesture.ino` (printed above) and set `BOARD_REVISION`: `1` for the Nano 33 BLE
 #    Sense, `2` for the Rev2 (the back of the board says so). The wrong one stops at start-up with a
 #    message saying which to set.
-# 3. Upload, open the Serial Monitor at 115200 baud, and punch: the orange LED shows the second being
-#    recorded, then the sketch prints each gesture's probability and lights red (punch), green
-#    (flex), blue (wave) or yellow (circle).
+# 3. Upload, open the Serial Monitor at 115200 baud: the first line must be the one printed below,
+#    with the arena N computed here, and your board's IMU after it. Punch: the orange LED shows the
+#    second being recorded, then the sketch prints each gesture's probability and the invoke time,
+#    `punch (punch 0.91, flex 0.05, wave 0.03, circle 0.01; invoke ... ms)`, and lights red
+#    (punch), green (flex), blue (wave) or yellow (circle). First time with this board? Flash
+#    `arduino_sketches/imu_test` (same `BOARD_REVISION`) and watch the axes move (chapter 00).
 #
 # **Your own gestures.** Flash `arduino_sketches/imu_capture` (same `BOARD_REVISION`), close the
 # Serial Monitor, and record each person and gesture:
@@ -355,5 +411,29 @@ print(report.summary_table([summary]))
 # your class's model. `python -m tinyml_lab predict gesture recordings/bob/flex.csv` says what the
 # sketch would answer for each of Bob's flexes.
 #
+# %%
+from tinyml_lab.core.flashing import flash_instructions
+
+print(flash_instructions(sketch_dir, board_arena.used_bytes, arena_bytes,
+                         more="IMU Nano 33 BLE Sense Rev1 (LSM9DS1) (or Rev2 (BMI270 + BMM150))"))
+
+# %% [markdown]
+# The chapter's targets, each checked (quick mode trains on 20 simulated people: a target it
+# misses there is judged by a full run):
+
+# %%
+from tinyml_lab.core import checking
+
+checking.warn_if_at_chance("int8 accuracy on unseen people", acc_int8, y_test, labels,
+                           quick=quick)
+targets = checking.check_targets([
+    checking.Target("int8 model size", int8_model.size_bytes, at_most=20 * 1024, unit="B"),
+    checking.Target("int8 accuracy lost against float (points)", 100 * (acc_float - acc_int8),
+                    at_most=5.0),
+], quick=quick)
+
+# %% [markdown]
 # **Try it:** run `predict` on a file of your own punches. Which gesture does the model confuse
-# them with, and does the confusion matrix above say the same?
+# them with, and does the confusion matrix above say the same? Then fix the worst confusion of
+# Task 2: train longer, give the two gestures more weight (`class_weight` in `model.fit`), or record
+# more of them, and see whether its count in the matrix falls without another one rising.
