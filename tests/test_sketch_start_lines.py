@@ -36,7 +36,7 @@ def test_hello_sine_setup_prints_the_line_then_the_invoke_time(cxx):
               include_dirs=[sketch, FAKE_ARDUINO, FAKE_TFLM]).strip().splitlines()
     arena = load_deployed(sketch).arena_bytes
     assert parse_ready_line(out[0]) == parse_ready_line(ready_line("hello_sine", 0, arena))
-    assert re.fullmatch(r"hello_sine invoke \d+ us", out[1])  # the fake clock's 250 us
+    assert re.fullmatch(r"hello_sine invoke \d+ us", out[1])  # the fake clock: 1000 us a call
 
 
 def test_the_expected_line_is_the_boards_arena_for_the_committed_model():

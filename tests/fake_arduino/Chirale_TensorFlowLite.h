@@ -27,7 +27,7 @@ inline unsigned long millis() {
 }
 inline unsigned long micros() {
   static unsigned long now = 0;
-  return now += 250;
+  return now += 1000;
 }
 inline void delay(unsigned long) {}
 
