@@ -66,17 +66,17 @@ def test_average_scores():
 def _stream():
     """Scores every 20 ms: keywords 1 and 2 said in turn (a score bump), noise between."""
     rng = np.random.default_rng(0)
-    times = np.arange(0, 20000, 20)
+    times = np.arange(0, 8000, 20)
     scores = np.zeros((len(times), 3), np.int64)
     scores[:, 0] = 200
     events = []
-    for k, start in enumerate(range(500, 19000, 1500)):
+    for k, start in enumerate(range(500, 7000, 1500)):
         label = 1 + k % 2
         inside = (times >= start) & (times < start + 600)
         scores[inside, label] = 150 + 80 * (k % 3 == 0) + rng.integers(0, 40, inside.sum())
         scores[inside, 0] = 30
         events.append(streaming.Event(start, start + 600, label))
-    noisy = rng.random(len(times)) < 0.02
+    noisy = rng.random(len(times)) < 0.05
     scores[noisy, 1] = 255
     scores[noisy, 0] = 0
     return times, scores, events, [1, 2]
