@@ -112,6 +112,10 @@ def test_threshold_from_the_roc():
     assert not high and "lower the threshold" in high.message
     fpr, tpr = person_checks.rates_at(good, true, score)
     assert fpr <= 0.05 and tpr > 0.5
+    assert "do not separate" not in person_checks.check_threshold(good, true, score,
+                                                                  echo=False).message
+    at_chance = person_checks.check_threshold(1.0, true, np.full(1000, 0.52), echo=False)
+    assert at_chance and "do not separate" in at_chance.message
 
 
 def test_rgb565_widening():

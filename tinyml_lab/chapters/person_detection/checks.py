@@ -37,6 +37,10 @@ def check_threshold(threshold: float, true, score, max_false_alarm_rate: float =
     if tpr < best - 0.02:
         return result(name, False, f"{said}; the ROC finds {best:.1%} under the same limit: "
                       "lower the threshold as far as the false alarms allow", echo)
+    if best == 0:  # passing, but say why finding nobody is the best there is
+        said += ("; no threshold finds anyone under the limit: these scores do not separate "
+                 "the classes (a model at chance), so the choice only means something after a "
+                 "full run")
     return result(name, True, said, echo)
 
 
