@@ -32,6 +32,18 @@ def accuracy(true, predicted) -> float:
     return float(np.mean(true == predicted))
 
 
+def accuracy_by_group(true, predicted, groups) -> dict[str, float]:
+    """Accuracy within each group (a person, a speaker), in sorted group order. The mean of
+    these is what the next person can expect; the pooled accuracy favours whoever recorded
+    the most."""
+    true, predicted, groups = np.asarray(true), np.asarray(predicted), np.asarray(groups)
+    if not true.shape == predicted.shape == groups.shape:
+        raise TinyMLError(f"{len(true)} true labels, {len(predicted)} predictions and "
+                          f"{len(groups)} group names: give one of each per example.")
+    return {str(g): accuracy(true[groups == g], predicted[groups == g])
+            for g in sorted(set(groups.tolist()))}
+
+
 def per_class_accuracy(counts: np.ndarray) -> np.ndarray:
     """Recall of each class (NaN for a class with no examples)."""
     totals = counts.sum(axis=1)
