@@ -45,11 +45,6 @@ OVERSAMPLE = 4  # the motion is simulated this many times faster than the sensor
 ACCEL_LSB = ACCEL_RANGE_G / 32768.0
 GYRO_LSB = GYRO_RANGE_DPS / 32768.0
 MAX_ATTEMPTS = 40  # a gesture too gentle to trigger is done again, a little faster
-# Low-pass bandwidths (accelerometer, gyroscope) in Hz. Rev1: the LSM9DS1 as Arduino_LSM9DS1
-# sets it, 119 Hz with the accelerometer's automatic 50 Hz anti-aliasing filter and the
-# gyroscope's BW_G = 00, which is 14 Hz at that rate (datasheet, table 47). Rev2: the BMI270
-# at 100-200 Hz in normal filter mode, about 40 Hz for both.
-SENSOR_BANDWIDTH_HZ = {"rev1": (50.0, 14.0), "rev2": (40.0, 40.0)}
 
 
 # ---------------------------------------------------------------- rotations (vectorised)
@@ -181,8 +176,7 @@ class Person:
     forearm_m: float
     elevation_offset: float  # radians: some hold the arm higher than others
     twist: float  # radians of fist roll in a punch
-    punch_style: str  # "jab" (arm straight out), "cross" (the shoulders turn with it) or
-    # "hook" (the arm swings round or down: a hook, a hammer blow)
+    punch_style: str  # "jab" (arm straight out) or "cross" (the shoulders turn with it)
     guard: bool  # punches from a boxer's guard: fist up at the chin, forearm nearly upright
     flex_style: str  # "curl" (forearm forward) or "pose" (forearm out to the side)
     flex_tense: bool  # ends the flex with a hard stop rather than slowing gently
@@ -193,26 +187,12 @@ class Person:
     board: Board
 
 
-CAPTURE_SETUPS = {  # setup: (share of boards, threshold |aX|+|aY|+|aZ| in g, samples kept before)
-    "tutorial": (0.6, MOTION_THRESHOLD_G, 0),  # the Arduino tutorial's IMU_Capture
-    "workshop": (0.2, 4.0, 40),  # the 2020 workshop's: sqrt of the sum > 2, 39 samples before
-    "other": (0.2, None, None),  # edited copies: another threshold, sometimes a pre-trigger
-}
-
-
 def make_board(rng: np.random.Generator) -> Board:
     kind = rng.choice(["rev1", "rev2_wrapper", "rev2_library"], p=[0.5, 0.3, 0.2])
     library = kind == "rev2_library"
-    rate = 100.0 if library else 119.0
-    setups = list(CAPTURE_SETUPS)
-    setup = setups[rng.choice(len(setups), p=[CAPTURE_SETUPS[k][0] for k in setups])]
-    _, threshold, before = CAPTURE_SETUPS[setup]
-    if setup == "other":
-        threshold = float(rng.uniform(1.5, 3.5))
-        before = 0 if rng.random() < 0.5 else int(rng.integers(5, 50))
     return Board(
         kind=str(kind),
-        rate_hz=rate,
+        rate_hz=100.0 if library else 119.0,
         mirrored_axes=library,
         accel_bias=rng.normal(0.0, 0.02, 3),
         gyro_bias=rng.normal(0.0, 2.5, 3),
@@ -220,8 +200,8 @@ def make_board(rng: np.random.Generator) -> Board:
         gyro_gain=1.0 + rng.normal(0.0, 0.01, 3),
         accel_noise=float(rng.uniform(0.002, 0.006)),
         gyro_noise=float(rng.uniform(0.1, 0.4)),
-        threshold_g=float(threshold),
-        pre_trigger_s=float(before / rate),
+        threshold_g=float(MOTION_THRESHOLD_G if rng.random() < 0.7 else rng.uniform(1.9, 3.2)),
+        pre_trigger_s=float(0.0 if rng.random() < 0.7 else rng.uniform(0.05, 0.45)),
     )
 
 
@@ -236,8 +216,8 @@ def make_person(seed: int, index: int) -> Person:
         grip=random_rotation(rng),
         forearm_m=float(rng.uniform(0.24, 0.32)),
         elevation_offset=float(np.radians(rng.normal(0.0, 8.0))),
-        twist=float(np.radians(rng.uniform(-10.0, 50.0))),
-        punch_style=str(rng.choice(["jab", "cross", "hook"], p=[0.4, 0.35, 0.25])),
+        twist=float(np.radians(rng.uniform(0.0, 60.0))),
+        punch_style=str(rng.choice(["jab", "cross"])),
         guard=bool(rng.random() < 0.35),
         flex_style=str(rng.choice(["curl", "pose"], p=[0.7, 0.3])),
         flex_tense=bool(rng.random() < 0.3),
@@ -260,70 +240,47 @@ def _u(rng, lo, hi):
     return float(rng.uniform(lo, hi))
 
 
-def _staggered(rng, t, t_go, lo=-0.3, hi=0.4, spread=(0.6, 1.4)) -> np.ndarray:
-    """A move of the go phase that starts and lasts a little differently from the others:
-    joints do not turn in lockstep, so the axis the hand turns about keeps changing."""
-    start = _u(rng, lo, hi) * t_go
-    return min_jerk((t - start) / (_u(rng, *spread) * t_go))
-
-
 def _punch(rng, p: Person, t, s_speed):
-    """The fist travels 12-32 cm in a straight-ish line and stops hard as the arm locks;
-    the forearm turns only a little (measured real punches turn 30-60 degrees in all, go
-    and return), about axes that change as the shoulder, elbow and wrist move in turn, and
-    the wrist whips at the stop."""
-    t_go, t_hold, t_back = (_u(rng, 0.16, 0.32) / s_speed, _u(rng, 0.0, 0.08),
-                            _u(rng, 0.25, 0.6) / s_speed)
-    back = _u(rng, 0.3, 1.0)
-    s = go_and_return(t, t_go, t_hold, t_back, back, int(rng.integers(2, 5)), 2)
-    reach = _u(rng, 0.12, 0.32) * p.amplitude
+    t_go, t_hold, t_back = (_u(rng, 0.2, 0.35) / s_speed, _u(rng, 0.0, 0.06),
+                            _u(rng, 0.25, 0.5) / s_speed)
+    # a short reach (the board hangs on its USB cable) that speeds up and stops hard, as the
+    # arm locks: the braking is the strongest acceleration of a punch
+    s = go_and_return(t, t_go, t_hold, t_back, _u(rng, 0.3, 1.0), int(rng.integers(3, 6)))
+    # the shoulders turn into the punch: the fist moves on an arc round the body, from the
+    # side towards the middle (a jab turns a little, a cross or a hook a lot)
+    turn = np.radians(_u(rng, 5, 25) if p.punch_style == "jab" else _u(rng, 20, 50))
     windup = np.zeros_like(t)
-    if rng.random() < 0.4:  # a wind-up: the fist draws back first, then goes
+    if rng.random() < 0.5:  # a wind-up: fist and shoulders draw back, then go
         t_wind = _u(rng, 0.15, 0.35) / s_speed
-        windup = _u(rng, 0.02, 0.08) * (min_jerk((t + t_wind) / t_wind) - min_jerk(t / t_go))
-    azim = np.radians(_u(rng, -25, 25) if p.punch_style == "jab" else _u(rng, -40, 10))
-    up = np.radians(_u(rng, -15, 25))
-    direction = np.array([np.cos(up) * np.cos(azim), np.cos(up) * np.sin(azim), np.sin(up)])
-    P = (reach * s - windup)[:, None] * direction
-    # the stop rings: the hand recoils a little and the wrist whips (5-9 Hz, damped)
-    after = np.clip(t - t_go, 0.0, None) * (t > t_go)
-    ring = np.exp(-after / _u(rng, 0.04, 0.12)) * np.sin(2 * np.pi * _u(rng, 5, 9) * after)
-    P = P - (_u(rng, 0.0, 0.006) * ring)[:, None] * direction
-    whip = np.radians(_u(rng, 3, 20)) * ring
-    go = lambda: _staggered(rng, t, t_go) - back * min_jerk((t - t_go - t_hold) / t_back)
-    elev0 = np.radians(_u(rng, 20, 55) if p.guard else _u(rng, -10, 30)) + p.elevation_offset
-    elev = elev0 + np.radians(_u(rng, -30, 8)) * go()
-    turn = np.radians(_u(rng, 0, 15) if p.punch_style == "jab" else _u(rng, 8, 30)) * go()
-    if p.punch_style == "hook":  # the arm swings through 30-80 degrees, sideways or down
-        swing = np.radians(_u(rng, 30, 80)) * s
-        plane = np.radians(_u(rng, -90, 30))  # 0: a hook round the body, -90: a chop down
-        turn, elev = turn + swing * np.cos(plane), elev + swing * np.sin(plane)
-        arm = _u(rng, 0.3, 0.5)  # shoulder to fist
-        start = np.stack([np.cos(elev0) * np.cos(azim), np.cos(elev0) * np.sin(azim),
-                          np.sin(elev0)])
-        now = np.stack([np.cos(elev) * np.cos(azim + turn), np.cos(elev) * np.sin(azim + turn),
-                        np.sin(elev)], axis=1)
-        P = 0.4 * P + arm * (now - start)
-    roll = np.radians(_u(rng, -20, 20)) + p.twist * go()
-    R = forearm_frame(elev, azim + turn + np.radians(_u(rng, -15, 15)), roll) @ rot_y(-whip)
+        windup = _u(rng, 0.3, 1.0) * (min_jerk((t + t_wind) / t_wind) - min_jerk(t / t_go))
+    azim = np.radians(_u(rng, -45, -10)) + turn * s - np.radians(_u(rng, 5, 25)) * windup
+    up = np.radians(_u(rng, -10, 20)) * s
+    radius = (_u(rng, 0.2, 0.3) + _u(rng, 0.05, 0.15) * p.amplitude * s
+              - _u(rng, 0.02, 0.06) * windup)
+    P = radius[:, None] * np.stack([np.cos(up) * np.cos(azim), np.cos(up) * np.sin(azim),
+                                    np.sin(up)], axis=1)
+    elev = np.radians(_u(rng, 40, 75) if p.guard else _u(rng, 5, 40)) + p.elevation_offset
+    elev_end = np.radians(_u(rng, -10, 15)) + p.elevation_offset
+    R = forearm_frame(elev + (elev_end - elev) * s, azim + np.radians(_u(rng, -20, 20)),
+                      np.radians(_u(rng, -20, 20)) + p.twist * s)
     return P, R, t_go + t_hold + t_back
 
 
 def _flex(rng, p: Person, t, s_speed):
-    t_up, t_hold, t_down = (_u(rng, 0.25, 0.5) / s_speed, _u(rng, 0.0, 0.15),
-                            _u(rng, 0.3, 0.6) / s_speed)
+    t_up, t_hold, t_down = (_u(rng, 0.3, 0.6) / s_speed, _u(rng, 0.0, 0.15),
+                            _u(rng, 0.35, 0.7) / s_speed)
     back = _u(rng, 0.0, 1.0)  # some lower the arm again, some hold the pose
     if p.flex_tense:  # up steadily, then stop hard and tense the muscle
         s = go_and_return(t, t_up, t_hold, t_down, back, int(rng.integers(3, 5)), 2)
     else:  # the forearm is flung up (the strongest acceleration first) and slows gently
         s = go_and_return(t, t_up, t_hold, t_down, back, 2, int(rng.integers(2, 5)))
     elev0 = np.radians(_u(rng, -30, 10)) + p.elevation_offset
-    lift = min(np.radians(_u(rng, 30, 90)) * p.amplitude, np.radians(150) - elev0)
+    lift = min(np.radians(_u(rng, 20, 95)) * p.amplitude, np.radians(150) - elev0)
     azim = np.radians(_u(rng, -20, 20) if p.flex_style == "curl" else _u(rng, 50, 90))
     forearm = forearm_frame(elev0 + lift * s, azim + np.radians(_u(rng, -10, 10)) * s,
                             np.radians(_u(rng, -30, 30)) + np.radians(_u(rng, -10, 60)) * s)
     # the wrist curls too, a little ahead of the forearm: rotation without much reach
-    curl = np.radians(_u(rng, 0, 40)) * go_and_return(t, 0.8 * t_up, t_hold, t_down, back)
+    curl = np.radians(_u(rng, 0, 80)) * go_and_return(t, 0.8 * t_up, t_hold, t_down, back)
     R = forearm @ rot_y(-curl)
     hand = 0.07  # wrist to the middle of the hand, where the board is
     elbow = s[:, None] * np.array([_u(rng, -0.05, 0.05), 0.0, _u(rng, 0.0, 0.08)])
@@ -349,14 +306,6 @@ def _wave(rng, p: Person, t, s_speed):
     return P, R, duration
 
 
-def _shortest_turn(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Rotations (n, 3, 3) taking unit vector a onto each unit vector b (n, 3) about a x b."""
-    axis = np.cross(a, b)
-    sin = np.linalg.norm(axis, axis=1, keepdims=True)
-    angle = np.arctan2(sin[:, 0], b @ a)
-    return rotation_from_vector(axis / np.maximum(sin, 1e-12) * angle[:, None])
-
-
 def _circle(rng, p: Person, t, s_speed):
     turns = _u(rng, 1.0, 2.2)
     duration = turns / (_u(rng, 0.8, 1.6) * s_speed)
@@ -377,10 +326,8 @@ def _circle(rng, p: Person, t, s_speed):
     P = hand0 + offset
     u = P / np.linalg.norm(P, axis=1, keepdims=True)  # the forearm points from the elbow
     wobble = np.radians(_u(rng, 0, 8)) * np.sin(phase + _u(rng, 0, 2 * np.pi))
-    # the forearm swings from its first direction to each next one by the shortest turn (no
-    # twist about itself, which angles about the vertical would add near it)
-    start = forearm_frame(elev0, azim0, np.radians(_u(rng, -30, 30)))
-    R = _shortest_turn(u[0], u) @ start @ rot_x(wobble)
+    R = forearm_frame(np.arcsin(np.clip(u[:, 2], -1, 1)), np.arctan2(u[:, 1], u[:, 0]),
+                      np.radians(_u(rng, -30, 30)) + wobble)
     return P - hand0, R, duration
 
 
@@ -443,9 +390,8 @@ def simulate_stream(gesture: str, person: Person, rng: np.random.Generator,
     grip = person.grip @ rotation_from_vector(rng.normal(0.0, np.radians(6.0), 3))
     R = R @ grip
 
-    accel_hz, gyro_hz = SENSOR_BANDWIDTH_HZ["rev1" if board.kind == "rev1" else "rev2"]
-    accel = _low_pass(specific_force(P, R, dt), accel_hz, fs)
-    gyro = _low_pass(np.degrees(angular_velocity(R, dt)), gyro_hz, fs)
+    accel = _low_pass(specific_force(P, R, dt), 50.0, fs)
+    gyro = _low_pass(np.degrees(angular_velocity(R, dt)), 16.0, fs)
     start = int(rng.integers(0, OVERSAMPLE))
     accel, gyro = accel[start::OVERSAMPLE], gyro[start::OVERSAMPLE]
     accel = accel * board.accel_gain + board.accel_bias + rng.normal(0, board.accel_noise,
