@@ -39,6 +39,15 @@ def per_class_accuracy(counts: np.ndarray) -> np.ndarray:
         return np.where(totals > 0, np.diag(counts) / np.maximum(totals, 1), np.nan)
 
 
+def balanced_accuracy(counts: np.ndarray) -> float:
+    """The mean of the per-class accuracies over the classes that have examples: a model
+    that ignores a rare class cannot hide behind the common ones."""
+    recall = per_class_accuracy(counts)
+    if np.all(np.isnan(recall)):
+        raise TinyMLError("No examples to score.")
+    return float(np.nanmean(recall))
+
+
 def plot_confusion(counts: np.ndarray, labels, title: str = "Confusion matrix", ax=None):
     """Rows: the true class; columns: what the model answered; each row in percent.
     Draws into `ax` when given (e.g. float and int8 side by side)."""

@@ -1,7 +1,10 @@
-"""The wake_word sketch on the host: `python -m tinyml_lab predict wake_word FILE.wav`."""
+"""The wake_word sketch on the host: `python -m tinyml_lab predict wake_word FILE.wav`, and
+the same answer for a whole folder of labelled recordings (`evaluate_folder`, behind
+benchmarks/wake_word_real.py), so a figure on real speakers is the board's figure."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -9,17 +12,87 @@ import numpy as np
 from tinyml_lab.chapters.wake_word.audio import fit_to_clip, read_wav
 from tinyml_lab.chapters.wake_word.spotter import KeywordSpotter, sketch_model
 from tinyml_lab.core.deployed import Prediction
+from tinyml_lab.core.errors import TinyMLError
+from tinyml_lab.core.metrics import balanced_accuracy, confusion_matrix, per_class_accuracy
+
+
+def _clip(path: Path, allow_silent: bool = False) -> tuple[np.ndarray, tuple[str, ...]]:
+    """One recording as the sketch hears it: 16 kHz, one second (the loudest one)."""
+    recording = read_wav(path, allow_silent=allow_silent)
+    clip, note = fit_to_clip(recording.samples)
+    return clip, recording.notes + ((note,) if note else ())
+
+
+def _sketch_spotter(sketch_dir) -> KeywordSpotter:
+    model, labels, _ = sketch_model(sketch_dir)  # the board's arena is for 32-bit structs
+    return KeywordSpotter(model, labels)
 
 
 def predict_file(path: str | Path, sketch_dir: str | Path | None = None):
     """Label and class scores of one recording, by the committed sketch's model through the
     sketch's frontend. Other sample rates are resampled, other lengths padded or cut to
     the loudest second; each such step is reported in the notes."""
-    recording = read_wav(path)
-    clip, note = fit_to_clip(recording.samples)
-    model, labels, _ = sketch_model(sketch_dir)  # the board's arena is for 32-bit structs
-    spotter = KeywordSpotter(model, labels)
+    clip, notes = _clip(Path(path))
+    spotter = _sketch_spotter(sketch_dir)
     scores = spotter.scores(clip)[0]
-    notes = recording.notes + ((note,) if note else ())
     best = int(np.argmax(scores))
+    labels = spotter.labels
     return Prediction(labels[best], {name: float(s) for name, s in zip(labels, scores)}, notes)
+
+
+@dataclass(frozen=True)
+class FolderResult:
+    """How the sketch's model did on a folder of labelled recordings."""
+
+    labels: tuple[str, ...]  # the model's labels, in its output order
+    counts: np.ndarray  # confusion: counts[true, answered]
+    files: tuple[Path, ...]
+    truth: np.ndarray  # label index per file
+    answers: np.ndarray  # the model's label index per file
+    scores: np.ndarray  # (files, classes) dequantized scores
+
+    @property
+    def per_class(self) -> dict[str, float]:
+        """Accuracy (recall) of each label that has recordings."""
+        return {name: float(a) for name, a in zip(self.labels, per_class_accuracy(self.counts))
+                if self.counts[self.labels.index(name)].sum()}
+
+    @property
+    def balanced(self) -> float:
+        return balanced_accuracy(self.counts)
+
+    def misses(self):
+        """(file, true label, answer, scores) of every recording the model got wrong."""
+        return [(f, self.labels[t], self.labels[a], s) for f, t, a, s
+                in zip(self.files, self.truth, self.answers, self.scores) if t != a]
+
+
+def evaluate_folder(folder: str | Path, sketch_dir: str | Path | None = None) -> FolderResult:
+    """Every WAV in folder/<label>/ through the sketch's frontend and model bytes in TFLM,
+    exactly as `predict wake_word` answers each one. Subfolder names must be the sketch's
+    labels (silence, unknown and its keywords); silence recordings may be all zeros."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise TinyMLError(f"{folder} is not a folder. Give a folder with one subfolder per "
+                          "label (yes/, no/, unknown/, silence/) holding WAV files.")
+    spotter = _sketch_spotter(sketch_dir)
+    labels = spotter.labels
+    found = {p.name: sorted(p.glob("*.wav")) for p in sorted(folder.iterdir()) if p.is_dir()}
+    found = {name: files for name, files in found.items() if files}
+    strange = sorted(set(found) - set(labels))
+    if strange:
+        raise TinyMLError(f"{folder} has subfolders {strange} that are not labels of the "
+                          f"sketch's model ({', '.join(labels)}): rename or remove them.")
+    if not found:
+        raise TinyMLError(f"{folder} has no <label>/*.wav recordings; expected e.g. "
+                          f"{folder}/yes/*.wav and {folder}/no/*.wav.")
+    files, truth, clips = [], [], []
+    for index, name in enumerate(labels):
+        for path in found.get(name, []):
+            files.append(path)
+            truth.append(index)
+            clips.append(_clip(path, allow_silent=name == "silence")[0])
+    scores = spotter.scores(np.stack(clips))
+    truth, answers = np.asarray(truth), scores.argmax(axis=1)
+    return FolderResult(labels, confusion_matrix(truth, answers, len(labels)), tuple(files),
+                        truth, answers, scores)
