@@ -684,3 +684,29 @@ def load_folder(folder: str | Path, val_percent: int = 15, test_percent: int = 1
                           f"split about {100 - val_percent - test_percent}% train).")
     return SpeechData(*splits, labels=labels, source=f"your recordings: {folder}",
                       seconds=time.perf_counter() - start)
+
+
+def read_labelled_folder(folder: str | Path, labels) -> tuple[AudioSet, tuple[Path, ...]]:
+    """Every WAV of folder/<label>/, unsplit, for measuring a model with these labels (a
+    subfolder that is not one of them is an error, not skipped). Returns the clips (one
+    second each, as load_folder makes them) and each clip's file."""
+    folder, labels = Path(folder), tuple(labels)
+    if not folder.is_dir():
+        raise TinyMLError(f"{folder} is not a folder. Give a folder with one subfolder per "
+                          "label (yes/, no/, unknown/, silence/) holding WAV files.")
+    found = {p.name: sorted(p.glob("*.wav")) for p in sorted(folder.iterdir()) if p.is_dir()}
+    found = {name: files for name, files in found.items() if files}
+    strange = sorted(set(found) - set(labels))
+    if strange:
+        raise TinyMLError(f"{folder} has subfolders {strange} that are not labels of the "
+                          f"model ({', '.join(labels)}): rename or remove them.")
+    if not found:
+        raise TinyMLError(f"{folder} has no <label>/*.wav recordings; expected e.g. "
+                          f"{folder}/yes/*.wav and {folder}/no/*.wav.")
+    rows = [(index, path) for index, name in enumerate(labels) for path in found.get(name, [])]
+    audio = np.stack([fit_to_clip(read_wav(path, allow_silent=labels[i] == SILENCE).samples)[0]
+                      for i, path in rows])
+    words = tuple(labels[i] if i else "" for i, _ in rows)
+    speakers = tuple(path.stem.split("_nohash_")[0] for _, path in rows)
+    return (AudioSet(audio, np.array([i for i, _ in rows], dtype=np.int32), words, speakers),
+            tuple(path for _, path in rows))

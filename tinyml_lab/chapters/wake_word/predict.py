@@ -10,15 +10,15 @@ from pathlib import Path
 import numpy as np
 
 from tinyml_lab.chapters.wake_word.audio import fit_to_clip, read_wav
+from tinyml_lab.chapters.wake_word.data import read_labelled_folder
 from tinyml_lab.chapters.wake_word.spotter import KeywordSpotter, sketch_model
 from tinyml_lab.core.deployed import Prediction
-from tinyml_lab.core.errors import TinyMLError
 from tinyml_lab.core.metrics import balanced_accuracy, confusion_matrix, per_class_accuracy
 
 
-def _clip(path: Path, allow_silent: bool = False) -> tuple[np.ndarray, tuple[str, ...]]:
+def _clip(path: Path) -> tuple[np.ndarray, tuple[str, ...]]:
     """One recording as the sketch hears it: 16 kHz, one second (the loudest one)."""
-    recording = read_wav(path, allow_silent=allow_silent)
+    recording = read_wav(path)
     clip, note = fit_to_clip(recording.samples)
     return clip, recording.notes + ((note,) if note else ())
 
@@ -71,28 +71,10 @@ def evaluate_folder(folder: str | Path, sketch_dir: str | Path | None = None) ->
     """Every WAV in folder/<label>/ through the sketch's frontend and model bytes in TFLM,
     exactly as `predict wake_word` answers each one. Subfolder names must be the sketch's
     labels (silence, unknown and its keywords); silence recordings may be all zeros."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise TinyMLError(f"{folder} is not a folder. Give a folder with one subfolder per "
-                          "label (yes/, no/, unknown/, silence/) holding WAV files.")
     spotter = _sketch_spotter(sketch_dir)
     labels = spotter.labels
-    found = {p.name: sorted(p.glob("*.wav")) for p in sorted(folder.iterdir()) if p.is_dir()}
-    found = {name: files for name, files in found.items() if files}
-    strange = sorted(set(found) - set(labels))
-    if strange:
-        raise TinyMLError(f"{folder} has subfolders {strange} that are not labels of the "
-                          f"sketch's model ({', '.join(labels)}): rename or remove them.")
-    if not found:
-        raise TinyMLError(f"{folder} has no <label>/*.wav recordings; expected e.g. "
-                          f"{folder}/yes/*.wav and {folder}/no/*.wav.")
-    files, truth, clips = [], [], []
-    for index, name in enumerate(labels):
-        for path in found.get(name, []):
-            files.append(path)
-            truth.append(index)
-            clips.append(_clip(path, allow_silent=name == "silence")[0])
-    scores = spotter.scores(np.stack(clips))
-    truth, answers = np.asarray(truth), scores.argmax(axis=1)
-    return FolderResult(labels, confusion_matrix(truth, answers, len(labels)), tuple(files),
-                        truth, answers, scores)
+    clips, files = read_labelled_folder(folder, labels)
+    scores = spotter.scores(clips.audio)
+    answers = scores.argmax(axis=1)
+    return FolderResult(labels, confusion_matrix(clips.labels, answers, len(labels)), files,
+                        clips.labels, answers, scores)
