@@ -471,10 +471,14 @@ def _load_cache(path: Path) -> list[AudioSet]:
                 for n in ("train", "val", "test")]
 
 
-def make_stream(split: AudioSet, clips: int = 30, seed: int = 0):
+def make_stream(split: AudioSet, clips: int = 30, seed: int = 0,
+                room_db: float | None = None):
     """A long recording for testing streaming detection: `clips` one-second clips of the
     split, drawn at random, one after another (silence clips are the pauses between
-    words). Returns (int16 audio, [streaming.Event per clip])."""
+    words). With room_db, a continuous real room (the shipped background recordings, cut
+    and cross-faded) plays under it at that level (dB below full scale), so the spotter
+    also hears the room between and under the words. Returns (int16 audio,
+    [streaming.Event per clip])."""
     from tinyml_lab.chapters.wake_word.streaming import Event
 
     if len(split) == 0:
@@ -482,9 +486,24 @@ def make_stream(split: AudioSet, clips: int = 30, seed: int = 0):
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(split), size=clips)
     audio = split.audio[picks].reshape(-1)
+    if room_db is not None:
+        room = noise.normalise(_room_tone(len(audio), rng), float(room_db))
+        audio = to_int16(audio / 32768.0 + room)
     ms = 1000 * CLIP_SAMPLES // SAMPLE_RATE
     events = [Event(i * ms, (i + 1) * ms, int(split.labels[p])) for i, p in enumerate(picks)]
     return audio, events
+
+
+def _room_tone(n: int, rng, piece_seconds: float = 4.0, fade_seconds: float = 0.05):
+    """n samples of real rooms: crops of the recordings, cross-faded end to end."""
+    piece, fade = int(piece_seconds * SAMPLE_RATE), int(fade_seconds * SAMPLE_RATE)
+    ramp = np.linspace(0.0, 1.0, fade)
+    out = noise.recorded(piece, rng)
+    while len(out) < n:
+        nxt = noise.recorded(piece, rng)
+        out = np.concatenate([out[:-fade], out[-fade:] * ramp[::-1] + nxt[:fade] * ramp,
+                              nxt[fade:]])
+    return out[:n]
 
 
 # ------------------------------------------------------------------ Speech Commands (real)
