@@ -64,7 +64,7 @@ SOURCE = ("generated offline: words spoken by espeak-ng (espeakng-loader wheel) 
           "voices, mixed with generated noise, hum and babble; Speech Commands v0.02 on request")
 CACHE_DIR = DATASETS_DIR / "cache"
 SYNTHETIC_VERSION = 3  # bump when the recipe changes: old caches are then ignored
-NEURAL_FRACTION = 0.0  # share of training words spoken by the neural voice (Piper + joe)
+NEURAL_FRACTION = 0.25  # share of training words spoken by the neural voice (Piper + joe)
 
 # English accents of espeak-ng; every synthetic speaker is an accent plus a variant.
 ACCENTS = ("en-us", "en", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
