@@ -1,5 +1,6 @@
 """evaluate_folder (behind benchmarks/wake_word_real.py) answers each file exactly as
-`predict wake_word` does, counts them right, and refuses folders it cannot score."""
+`predict wake_word` does, counts them right, and refuses folders it cannot score;
+stream_folder plays each file once, at the sketch's cadence."""
 
 import subprocess
 import sys
@@ -9,7 +10,9 @@ import pytest
 
 from tinyml_lab.chapters.wake_word import data as speech
 from tinyml_lab.chapters.wake_word.audio import write_wav
-from tinyml_lab.chapters.wake_word.predict import evaluate_folder, predict_file
+from tinyml_lab.chapters.wake_word import cadence
+from tinyml_lab.chapters.wake_word.predict import evaluate_folder, predict_file, stream_folder
+from tinyml_lab.core.deployed import default_sketch, load_deployed
 from tinyml_lab.core.errors import TinyMLError
 from tinyml_lab.core.metrics import balanced_accuracy
 from tinyml_lab.core.paths import REPO_ROOT
@@ -63,11 +66,30 @@ def test_bad_folders_are_refused_with_the_fix(tmp_path, folder):
         evaluate_folder(tmp_path)
 
 
+def test_stream_plays_every_file_once_at_the_sketch_cadence(folder):
+    played = stream_folder(folder, seed=1)
+    files = list(folder.glob("*/*.wav"))
+    keyword_files = list(folder.glob("yes/*.wav")) + list(folder.glob("no/*.wav"))
+    assert played.seconds == len(files)
+    assert played.score.events == len(keyword_files)
+    assert played.score.hits + played.score.misses == played.score.events
+    assert played.every == cadence.rows_per_invoke(
+        load_deployed(default_sketch("wake_word")).invoke_instructions)
+    assert played.false_alarms_per_hour == pytest.approx(
+        played.score.false_alarms * 3600 / len(files))
+    clips, _ = speech.read_labelled_folder(folder, _labels())
+    with pytest.raises(TinyMLError, match="at most once"):
+        speech.make_stream(clips, clips=len(clips) + 1, replace=False)
+
+
 def test_benchmark_script_prints_the_figures(folder):
     done = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "wake_word_real.py"),
-                           str(folder), "--misses"], capture_output=True, text=True, check=True)
+                           str(folder), "--misses", "--stream"], capture_output=True, text=True,
+                          check=True)
     result = evaluate_folder(folder)
     assert f"balanced accuracy: {result.balanced:.3f}" in done.stdout
     assert f"lowest class: {min(result.per_class.values()):.3f}" in done.stdout
     assert done.stdout.count("  no/") + done.stdout.count("  yes/") + \
         done.stdout.count("  unknown/") + done.stdout.count("  silence/") == len(result.misses())
+    played = stream_folder(folder)
+    assert f"{played.score.events} keywords said, {played.score.hits} detected" in done.stdout

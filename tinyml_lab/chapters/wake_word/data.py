@@ -64,7 +64,6 @@ SOURCE = ("generated offline: words spoken by espeak-ng (espeakng-loader wheel) 
           "voices, mixed with generated noise, hum and babble; Speech Commands v0.02 on request")
 CACHE_DIR = DATASETS_DIR / "cache"
 SYNTHETIC_VERSION = 3  # bump when the recipe changes: old caches are then ignored
-NEURAL_FRACTION = 0.25  # share of training words spoken by the neural voice (Piper + joe)
 
 # English accents of espeak-ng; every synthetic speaker is an accent plus a variant.
 ACCENTS = ("en-us", "en", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
@@ -156,15 +155,15 @@ def make_synthetic_speech(
     silence_fraction: float = 0.15,
     unknown_fraction: float = 0.3,
     snr_db: tuple[float, float] = (0.0, 30.0),
-    neural_fraction: float = NEURAL_FRACTION,
+    neural_fraction: float = 0.0,
     cache_dir: str | Path | None = CACHE_DIR,
 ) -> SpeechData:
     """The offline speech set (see the module docstring). Keywords may be any words; the
     unknown class draws from the Speech Commands vocabulary and near-misses, minus the
     keywords. `neural_fraction` of the training words are spoken by the neural voice
-    (tinyml_lab.chapters.wake_word.neural_voice); validation and test words are espeak-ng's
-    unheard voices only. Cached in cache_dir (None: no cache) under a name that hashes the
-    recipe."""
+    (tinyml_lab.chapters.wake_word.neural_voice; the default 0 needs no Piper, the notebook
+    uses 0.25); validation and test words are espeak-ng's unheard voices only. Cached in
+    cache_dir (None: no cache) under a name that hashes the recipe."""
     from tinyml_lab.chapters.wake_word.espeak import package_version
 
     labels = keyword_labels(keywords)
@@ -472,19 +471,25 @@ def _load_cache(path: Path) -> list[AudioSet]:
 
 
 def make_stream(split: AudioSet, clips: int = 30, seed: int = 0,
-                room_db: float | None = None):
+                room_db: float | None = None, replace: bool = True):
     """A long recording for testing streaming detection: `clips` one-second clips of the
-    split, drawn at random, one after another (silence clips are the pauses between
-    words). With room_db, a continuous real room (the shipped background recordings, cut
-    and cross-faded) plays under it at that level (dB below full scale), so the spotter
-    also hears the room between and under the words. Returns (int16 audio,
+    split, drawn at random (replace=False: each clip at most once), one after another
+    (silence clips are the pauses between words). With room_db, a continuous real room (the
+    shipped background recordings, cut and cross-faded) plays under it at that level (dB
+    below full scale), so the spotter also hears the room between and under the words. Returns (int16 audio,
     [streaming.Event per clip])."""
     from tinyml_lab.chapters.wake_word.streaming import Event
 
     if len(split) == 0:
         raise TinyMLError("The split is empty: no clips to build a stream from.")
+    if not replace and clips > len(split):
+        raise TinyMLError(f"{clips} clips each at most once need a split of at least {clips}, "
+                          f"got {len(split)}: ask for fewer clips or replace=True.")
     rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(split), size=clips)
+    if replace:
+        picks = rng.integers(0, len(split), size=clips)
+    else:
+        picks = rng.permutation(len(split))[:clips]
     audio = split.audio[picks].reshape(-1)
     if room_db is not None:
         room = noise.normalise(_room_tone(len(audio), rng), float(room_db))

@@ -81,9 +81,9 @@ def phonemes(request: NeuralRequest) -> list[str]:
 
 def speak_batch(requests: list[NeuralRequest]) -> tuple[int, list[np.ndarray]]:
     """int16 samples of each request, deterministic (Piper's noise off). Returns (rate, list)."""
+    voice = _voice()  # first: a missing package gets the install hint, not an ImportError
     from piper import SynthesisConfig
 
-    voice = _voice()
     sounds = []
     for request in requests:
         if not 0.3 <= request.length_scale <= 3.0:

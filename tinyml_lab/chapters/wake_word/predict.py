@@ -1,6 +1,8 @@
 """The wake_word sketch on the host: `python -m tinyml_lab predict wake_word FILE.wav`, and
 the same answer for a whole folder of labelled recordings (`evaluate_folder`, behind
-benchmarks/wake_word_real.py), so a figure on real speakers is the board's figure."""
+benchmarks/wake_word_real.py), so a figure on real speakers is the board's figure; and the
+same recordings as one long stream over a real room (`stream_folder`), scored as the sketch's
+command detector would, at the sketch's own inference cadence."""
 
 from __future__ import annotations
 
@@ -78,3 +80,43 @@ def evaluate_folder(folder: str | Path, sketch_dir: str | Path | None = None) ->
     answers = scores.argmax(axis=1)
     return FolderResult(labels, confusion_matrix(clips.labels, answers, len(labels)), files,
                         clips.labels, answers, scores)
+
+
+@dataclass(frozen=True)
+class FolderStream:
+    """How the sketch's detector did on a folder's recordings played as one stream."""
+
+    score: object  # streaming.StreamScore
+    seconds: float  # length of the stream
+    every: int  # the model ran every `every` feature rows, as the sketch does
+
+    @property
+    def false_alarms_per_hour(self) -> float:
+        return self.score.false_alarms * 3600.0 / self.seconds
+
+
+def stream_folder(folder: str | Path, sketch_dir: str | Path | None = None,
+                  room_db: float = -50.0, seed: int = 0) -> FolderStream:
+    """Every recording of folder/<label>/ once, in a random order, end to end over a
+    continuous real room at room_db (dB below full scale); the sketch's model runs every N
+    rows (N from its kInvokeInstructions, as inference_cadence.h derives it) and the
+    command detector's defaults turn its scores into detections."""
+    from tinyml_lab.chapters.wake_word import cadence, streaming
+    from tinyml_lab.chapters.wake_word.data import make_stream
+    from tinyml_lab.core.deployed import default_sketch, load_deployed
+    from tinyml_lab.core.errors import TinyMLError
+
+    deployed = load_deployed(sketch_dir or default_sketch("wake_word"))
+    if deployed.invoke_instructions is None:
+        raise TinyMLError(f"{deployed.sketch_dir}/model_settings.h has no kInvokeInstructions, "
+                          "so the sketch's cadence is unknown: regenerate it with the notebook.")
+    every = cadence.rows_per_invoke(deployed.invoke_instructions)
+    spotter = KeywordSpotter(deployed.model, deployed.labels)
+    clips, _ = read_labelled_folder(folder, deployed.labels)
+    audio, events = make_stream(clips, clips=len(clips), seed=seed, room_db=room_db,
+                                replace=False)
+    times, scores = spotter.stream(audio, every=every)
+    keywords = [i for i, name in enumerate(deployed.labels) if name not in ("silence", "unknown")]
+    found = streaming.detect_stream(times, scores, keywords, streaming.DetectorConfig())
+    return FolderStream(streaming.score_detections(found, events, keywords),
+                        len(audio) / 16000, every)
