@@ -107,8 +107,8 @@ seed_everything(seed)
 # %%
 start = time.perf_counter()
 if data_source == "synthetic":
-    sizes = dict(train=1500, val=250, test=400) if quick else dict(train=12000, val=1200, test=2000)
-    data = speech.make_synthetic_speech(("yes", "no"), seed=seed, **sizes)
+    sizes = dict(train=1500, val=250, test=400) if quick else dict(train=6000, val=800, test=1200)
+    data = speech.make_synthetic_speech(("yes", "no"), seed=seed, neural_fraction=0.25, **sizes)
 elif data_source == "speech_commands":
     data = speech.load_speech_commands(("yes", "no"), limit=300 if quick else None, seed=seed)
 else:
@@ -203,7 +203,7 @@ print("parameters:", model.count_params())
 # is never augmented.
 
 # %%
-epochs = 12 if quick else 40
+epochs = 12 if quick else 25
 steps = -(-len(x_train) // 64) * epochs
 model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(3e-3, steps, alpha=0.05)),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -397,15 +397,24 @@ print(report.summary_table([summary]))
 # offline synthetic set only: espeak-ng words, a quarter of the keywords and unknown words by the
 # neural voice, the shipped room recordings, no real speech. On 255 real one-second clips of 30
 # speakers from the test partition of Speech Commands v0.02 (a partition no model trained on that
-# dataset's train partition has heard) it scores: REAL_FIGURES.
+# dataset's train partition has heard) it scores **balanced accuracy 0.828**: silence 0.983,
+# unknown 0.939, yes 0.905 and **no 0.486** (35 of 72; 36 of the others are called *unknown*).
+# The espeak-ng-only model it replaced scored 0.769, with no at 0.222. The goal is 0.90 balanced
+# and every class at least 0.85: a real "no" is still the word synthetic voices teach worst.
 #
-# Then the board's view: a long stream of those real clips one after another, over a continuous
-# real room 50 dB below full scale, with the spotter run every 20 ms and the command detector on
-# its scores, as the sketch does. Hits, misses and false alarms are counted per hour of audio.
+# Then the board's view: every one of those real clips once, end to end, over a continuous real
+# room 50 dB below full scale, with the model run at the sketch's own cadence (every N rows, as in
+# section 8) and the command detector on its scores
+# (`tinyml_lab.chapters.wake_word.predict.stream_folder`; `benchmarks/wake_word_real.py DIR
+# --stream` prints the same). Hits, misses and false alarms are counted, false alarms per hour of
+# audio. On the same 255 clips (a 4.2-minute stream, the model every 10 rows = 200 ms) the
+# committed sketch detects 98 of the 146 keywords (67 %), misses 48, takes 6 for the other
+# keyword and raises 1 false alarm (14 per hour; the model it replaced: 67 detected, 4 false
+# alarms).
 
 # %%
 if real_dir:
-    from tinyml_lab.chapters.wake_word.predict import evaluate_folder
+    from tinyml_lab.chapters.wake_word.predict import evaluate_folder, stream_folder
 
     real = evaluate_folder(real_dir, sketch_dir)
     print(f"{len(real.files)} real recordings from {real_dir}")
@@ -416,18 +425,12 @@ if real_dir:
     metrics.plot_confusion(real.counts, data.labels, "exported sketch, real speakers")
     plt.show()
 
-    real_clips, _ = speech.read_labelled_folder(real_dir, data.labels)
-    real_audio, real_events = speech.make_stream(real_clips, clips=len(real_clips), seed=seed,
-                                                 room_db=-50.0)
-    real_times, real_scores = KeywordSpotter(read_c_array((sketch_dir / "model_data.cc").read_text()),
-                                             data.labels).stream(real_audio, every=1)
-    real_found = streaming.detect_stream(real_times, real_scores, keywords, config)
-    real_result = streaming.score_detections(real_found, real_events, keywords)
-    hours = len(real_audio) / lm.SAMPLE_RATE / 3600
-    print(f"stream of {len(real_audio) / lm.SAMPLE_RATE / 60:.1f} min: {real_result.events} keywords said, "
-          f"{real_result.hits} detected ({real_result.hit_rate:.0%}), {real_result.misses} missed, "
-          f"{real_result.wrong} wrong word; {real_result.false_alarms} false alarms "
-          f"= {real_result.false_alarms / hours:.0f} per hour")
+    played = stream_folder(real_dir, sketch_dir, room_db=-50.0, seed=seed)
+    s = played.score
+    print(f"stream of {played.seconds / 60:.1f} min, model every {played.every} rows: "
+          f"{s.events} keywords said, {s.hits} detected ({s.hit_rate:.0%}), {s.misses} missed, "
+          f"{s.wrong} wrong word; {s.false_alarms} false alarms "
+          f"= {played.false_alarms_per_hour:.0f} per hour")
 else:
     print("real_dir not given: no real recordings measured (see the committed model's figures above)")
 
