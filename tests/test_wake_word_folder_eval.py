@@ -51,9 +51,12 @@ def test_each_file_gets_the_cli_answer_and_the_counts_add_up(folder):
 def test_balanced_accuracy_weighs_every_class_alike():
     counts = np.array([[90, 10], [5, 5]])  # 0.9 and 0.5
     assert balanced_accuracy(counts) == pytest.approx(0.7)
-    assert balanced_accuracy(np.array([[3, 1], [0, 0]])) == pytest.approx(0.75)  # absent class
+    absent = np.array([[3, 1], [0, 0]])  # a folder without the second class
+    assert balanced_accuracy(absent, skip_absent=True) == pytest.approx(0.75)
+    with pytest.raises(TinyMLError, match="every class"):
+        balanced_accuracy(absent)
     with pytest.raises(TinyMLError):
-        balanced_accuracy(np.zeros((2, 2), int))
+        balanced_accuracy(np.zeros((2, 2), int), skip_absent=True)
 
 
 def test_bad_folders_are_refused_with_the_fix(tmp_path, folder):

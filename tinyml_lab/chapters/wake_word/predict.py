@@ -61,7 +61,7 @@ class FolderResult:
 
     @property
     def balanced(self) -> float:
-        return balanced_accuracy(self.counts)
+        return balanced_accuracy(self.counts, skip_absent=True)
 
     def misses(self):
         """(file, true label, answer, scores) of every recording the model got wrong."""
