@@ -57,7 +57,8 @@ def main() -> int:
         print(f"\nstream of {played.seconds / 60:.1f} min over a real room at -50 dBFS, model "
               f"every {played.every} rows ({played.every * 20} ms):")
         print(f"{s.events} keywords said, {s.hits} detected ({s.hit_rate:.0%}), {s.misses} "
-              f"missed, {s.wrong} wrong word; {s.false_alarms} false alarms "
+              f"missed, {s.wrong} wrong word; {s.false_alarms} false alarm"
+              f"{'' if s.false_alarms == 1 else 's'} "
               f"= {played.false_alarms_per_hour:.0f} per hour")
     return 0
 
