@@ -142,6 +142,19 @@ def test_a_nan_scale_is_never_written(tmp_path, gesture):
             export._c_float(value)
 
 
+def test_a_negative_scale_inside_the_model_is_refused(tmp_path, gesture):
+    inner = gesture.operators[1].outputs[0]
+
+    def negative(model):
+        q = model.subgraphs[0].tensors[inner].quantization
+        q.scale = -np.asarray(q.scale, np.float32)
+
+    with pytest.raises(ModelFormatError, match=f"Tensor {inner} .* has scale -.*finite and "
+                                               "positive"):
+        export.export_to_sketch(rewrite_model(gesture.data, negative), tmp_path / "s", None,
+                                source="t")
+
+
 def test_zero_points_outside_int8_are_refused(tmp_path, gesture):
     output = gesture.outputs[0]
 
