@@ -222,9 +222,14 @@ def test_settings_arena_bytes_names_a_damaged_header():
 def test_committed_sketches_render_unchanged(gesture):
     """The checks change nothing for ordinary input: re-rendering the committed gesture
     model gives its committed files byte for byte."""
+    from tinyml_lab.core.cost import InferenceCost
+    from tinyml_lab.core.deployed import load_deployed
+
     sketch = Path(__file__).resolve().parents[1] / "arduino_sketches" / "gesture"
+    # The instruction count is measured on the board build; give export the committed one.
+    measured = InferenceCost(load_deployed(sketch).invoke_instructions, measured=True)
     files = export.render_sketch_files(gesture, None, "notebooks/04_gesture.ipynb",
-                                       GESTURE_LABELS)
+                                       GESTURE_LABELS, cost=measured)
     for name, text in files.items():
         assert text == (sketch / name).read_text(), name
     assert re.search(r"kTensorArenaSize = \d+;", files["model_settings.h"])

@@ -1,4 +1,4 @@
-"""Command line: `python -m tinyml_lab {course,info,export,arena,boards,predict,capture}`.
+"""Command line: `python -m tinyml_lab {course,info,export,arena,profile,boards,predict,capture,vww}`.
 
 Every subcommand's expected failures (a TinyMLError, an OSError such as a permission denied
 or a full disk, a bad file, bad JSON) become one line on stderr and exit status 2 in main(),
@@ -84,13 +84,21 @@ def _tensor_dict(t) -> dict:
 
 
 def _cmd_export(args) -> int:
+    from tinyml_lab.core.cost import inference_cost
     from tinyml_lab.core.export import export_to_sketch
     from tinyml_lab.core.tflite_file import read_model
 
     model = read_model(args.model)
     labels = () if args.labels is None else tuple(s.strip() for s in args.labels.split(","))
+    costs = []
+
+    def measured_cost(checked_model):  # run on the board build only once export's checks pass
+        costs.append(inference_cost(checked_model, board=args.board))
+        return costs[-1]
+
     result = export_to_sketch(model, args.sketch, args.arena, source=args.source or args.model,
-                              labels=labels, board=args.board)
+                              labels=labels, board=args.board, cost=measured_cost)
+    print(f"kInvokeInstructions {costs[-1].instructions:,} ({costs[-1].source})")
     how = "given" if args.arena is not None else "computed for Cortex-M4 + CMSIS-NN"
     print(f"kTensorArenaSize {result.arena_bytes:,} B ({how})")
     for path in result.files:
@@ -180,6 +188,52 @@ def _cmd_capture(args) -> int:
     return 0
 
 
+def _cmd_profile(args) -> int:
+    from tinyml_lab.core.board.build import build_runner
+    from tinyml_lab.core.board.profile import profile_model
+    from tinyml_lab.core.cost import board_tools_missing
+    from tinyml_lab.core.deployed import load_deployed
+    from tinyml_lab.core.report import format_table
+    from tinyml_lab.core.tflite_file import read_model
+
+    if (args.model is None) == (args.sketch is None):
+        raise TinyMLError("Give a model (MODEL.tflite) or a sketch folder (--sketch DIR).")
+    missing = board_tools_missing()
+    if missing:
+        raise TinyMLError(f"profile measures on the board build, which cannot run here: {missing}")
+    model = load_deployed(args.sketch).model if args.sketch else read_model(args.model)
+    runner = build_runner(echo=lambda line: print(line, file=sys.stderr))
+    result = profile_model(model, runner=runner).as_dict()
+    if args.sketch:
+        from tinyml_lab.core.board.sketch import compile_sketch, sketch_size
+
+        size = sketch_size(compile_sketch(args.sketch, echo=lambda line: None), runner.library)
+        result["sketch"] = {"flash_bytes": size.flash_bytes, "ram_bytes": size.ram_bytes,
+                            "text": size.text, "data": size.data, "bss": size.bss,
+                            "not_counted": size.not_counted}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{args.sketch or args.model}: measured on the board build (emulated Cortex-M4)")
+    rows = [["model (flash)", f"{result['model_bytes']:,} B"],
+            ["arena used", f"{result['arena_used_bytes']:,} B"],
+            ["smallest arena that allocates", f"{result['min_arena_bytes']:,} B"],
+            ["instructions per Invoke", f"{result['instructions_per_invoke']:,}"],
+            ["latency, at least", f"{result['min_latency_ms']:.1f} ms at 64 MHz"]]
+    if args.sketch:
+        rows += [["sketch's own flash", f"{result['sketch']['flash_bytes']:,} B"],
+                 ["sketch's own RAM", f"{result['sketch']['ram_bytes']:,} B"]]
+    print(format_table(["", "value"], rows))
+    for note in list(result["notes"]) + ([f"sketch size leaves out {result['sketch']['not_counted']}"]
+                                   if args.sketch else []):
+        print(f"note: {note}")
+    print("\nper op (first Invoke):")
+    print(format_table(["op", "instructions", "share"], [
+        [name, f"{n:,}", f"{n / max(1, result['instructions_per_invoke']):.1%}"]
+        for name, n in result["op_instructions"]]))
+    return 0
+
+
 def _cmd_vww(args) -> int:
     from tinyml_lab.chapters.person_detection.coco import build_vww, download_coco
 
@@ -229,6 +283,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--measure", action="store_true",
                    help="also measure in the TFLM runtime (child processes, bisection)")
     p.set_defaults(func=_cmd_arena)
+
+    p = sub.add_parser("profile", help="measure a model on the board build (emulated "
+                                       "Cortex-M4): arena, instructions per Invoke and op")
+    p.add_argument("model", nargs="?", help="a .tflite model")
+    p.add_argument("--sketch", help="a sketch folder: profile its model and size its own code")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_profile)
 
     p = sub.add_parser("boards", help="list the boards and their budgets")
     p.set_defaults(func=_cmd_boards)

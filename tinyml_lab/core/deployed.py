@@ -47,6 +47,7 @@ class DeployedModel:
     model: object  # TFLiteModel
     labels: tuple[str, ...]
     arena_bytes: int
+    invoke_instructions: int | None = None  # kInvokeInstructions, where the settings have it
 
     def interpreter(self):
         """The model in the host TFLM runtime, with the host's equivalent of the sketch's
@@ -111,7 +112,9 @@ def load_deployed(sketch_dir: str | Path) -> DeployedModel:
         model = read_model(model_bytes)
     except ModelFormatError as exc:
         raise ModelFormatError(f"{data}: {exc}") from None
-    return DeployedModel(sketch_dir, model, labels, int(arena.group(1)))
+    instructions = re.search(r"kInvokeInstructions\s*=\s*(\d+)\s*;", text)
+    return DeployedModel(sketch_dir, model, labels, int(arena.group(1)),
+                         int(instructions.group(1)) if instructions else None)
 
 
 def _check_same_model(sketch_dir: Path, sha256: str, texts: dict[str, str]) -> None:

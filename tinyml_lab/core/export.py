@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,8 @@ import numpy as np
 
 from tinyml_lab import __version__
 from tinyml_lab.core import file_set
-from tinyml_lab.core.boards import DEFAULT_BOARD, require_fit
+from tinyml_lab.core.boards import DEFAULT_BOARD, get_board, require_fit
+from tinyml_lab.core.cost import InferenceCost, inference_cost
 from tinyml_lab.core.errors import ModelFormatError, TinyMLError
 from tinyml_lab.core.ops import require_pinned_kernels, resolver_method
 from tinyml_lab.core.tflite_file import Tensor, TFLiteModel, check_integrity, read_model
@@ -197,9 +199,11 @@ ARENA_NOTE = (
 
 def settings_source(
     model: TFLiteModel, source: str, arena_bytes: int, labels: tuple[str, ...] = (),
-    arena_note: str = ARENA_NOTE,
+    arena_note: str = ARENA_NOTE, cost: InferenceCost | None = None,
 ) -> str:
-    """Header with the I/O geometry, quantization, labels and the tensor arena size."""
+    """Header with the I/O geometry, quantization, labels, the tensor arena size and the
+    instructions one Invoke takes (cost: measured or estimated; None estimates it)."""
+    cost = cost or inference_cost(model, measure=False)
     guard = "TINYML_LAB_MODEL_SETTINGS_H_"
     text = [
         f"{provenance(model, source)}#ifndef {guard}\n#define {guard}\n\n",
@@ -209,6 +213,11 @@ def settings_source(
         _tensor_constants("Output", model.output_tensors[0]),
         f"\n// Tensor arena: {arena_note}\n",
         f"constexpr int kTensorArenaSize = {arena_bytes};\n",
+        f"\n// One Invoke: {cost.instructions:,} instructions, "
+        f"{'measured on' if cost.measured else 'estimated from MACs for'} the Nano 33 BLE "
+        "build of the\n// library (emulated Cortex-M4); a lower bound on cycles: at least "
+        f"{cost.min_latency_ms:.1f} ms at {get_board(cost.board).clock_mhz} MHz.\n",
+        f"constexpr long kInvokeInstructions = {cost.instructions};\n",
         f"\nconstexpr int kLabelCount = {len(labels)};\n",
     ]
     if labels:
@@ -272,10 +281,13 @@ def render_sketch_files(
     source: str,
     labels: tuple[str, ...] = (),
     board: str = DEFAULT_BOARD,
+    cost: InferenceCost | Callable[[TFLiteModel], InferenceCost] | None = None,
 ) -> dict[str, str]:
     """Check the model (int8, TFLM ops, sane quantization, fits the board, allocates and
     runs in TFLM at the sketch's arena) and the labels, and render the generated files.
-    arena_bytes None: kTensorArenaSize from the exact Cortex-M + CMSIS-NN estimate."""
+    arena_bytes None: kTensorArenaSize from the exact Cortex-M + CMSIS-NN estimate. cost: an
+    InferenceCost, or a function measuring one, called only once the checks passed (so a
+    damaged model never reaches the board emulator); None writes the estimate from MACs."""
     if not isinstance(model, TFLiteModel):
         raise TypeError(f"model must be a TFLiteModel (tinyml_lab.core.tflite_file.read_model),"
                         f" got {type(model).__name__}.")
@@ -294,18 +306,22 @@ def render_sketch_files(
     require_pinned_kernels(model)
     arena_bytes, note, host_arena = _sketch_arena(model, arena_bytes)
     require_fit(model.size_bytes, arena_bytes, board)  # refuse before writing anything
-    header, body = c_array_source(model, source)
-    files = {
-        "model_data.h": header,
-        "model_data.cc": body,
-        "model_ops.h": ops_header,
-        "model_settings.h": settings_source(model, source, arena_bytes, labels, note),
-    }
     from tinyml_lab.core.tflm_guard import require_runs
 
     require_runs(model, host_arena, where=f"the host's equivalent of the sketch's "
                                           f"{arena_bytes:,} B kTensorArenaSize")
-    return files
+    if callable(cost):  # a measurement, run only on a model that passed every check above
+        cost = cost(model)
+    if cost is not None and not isinstance(cost, InferenceCost):
+        raise TypeError(f"cost must be an InferenceCost (tinyml_lab.core.cost.inference_cost), "
+                        f"a function returning one, or None; got {type(cost).__name__}.")
+    header, body = c_array_source(model, source)
+    return {
+        "model_data.h": header,
+        "model_data.cc": body,
+        "model_ops.h": ops_header,
+        "model_settings.h": settings_source(model, source, arena_bytes, labels, note, cost),
+    }
 
 
 def export_to_sketch(
@@ -315,15 +331,17 @@ def export_to_sketch(
     source: str,
     labels: tuple[str, ...] = (),
     board: str = DEFAULT_BOARD,
+    cost: InferenceCost | Callable[[TFLiteModel], InferenceCost] | None = None,
 ) -> ExportResult:
     """Render and write the generated files into sketch_dir (created if missing), all four
-    or none: on any failure the sketch keeps the files it had."""
+    or none: on any failure the sketch keeps the files it had. `cost`: as render_sketch_files
+    (tinyml_lab.core.cost.inference_cost measures it on the board build)."""
     sketch_dir = require_path(sketch_dir, "sketch_dir")
     if sketch_dir.exists() and not sketch_dir.is_dir():
         raise TinyMLError(f"{sketch_dir} is a file, not a sketch folder: give the folder that "
                           "holds (or will hold) the sketch's .ino.")
     model = model if isinstance(model, TFLiteModel) else read_model(model)
-    files = render_sketch_files(model, arena_bytes, source, labels, board)
+    files = render_sketch_files(model, arena_bytes, source, labels, board, cost)
     written = file_set.replace_files(sketch_dir, files)
     return ExportResult(sketch_dir, tuple(written), model.size_bytes,
                         settings_arena_bytes(files["model_settings.h"]), model.op_names)
