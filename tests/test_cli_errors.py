@@ -65,7 +65,8 @@ def test_os_errors_while_writing_are_one_line_with_the_fix(tmp_path, gesture_fil
         raise OSError(code, strerror, str(folder / "model_data.h"))
 
     monkeypatch.setattr(file_set, "replace_files", refuse)
-    assert main(["export", str(gesture_file), "--sketch", str(tmp_path / "s")]) == 2
+    assert main(["export", str(gesture_file), "--sketch", str(tmp_path / "s"),
+                 "--estimate-cost"]) == 2
     line = _one_error_line(capsys)
     assert strerror in line and "model_data.h" in line and fix in line
 
@@ -77,7 +78,7 @@ def test_a_real_permission_denied(tmp_path, gesture_file, capsys):
     sketch.mkdir()
     os.chmod(sketch, 0o500)
     try:
-        assert main(["export", str(gesture_file), "--sketch", str(sketch)]) == 2
+        assert main(["export", str(gesture_file), "--sketch", str(sketch), "--estimate-cost"]) == 2
     finally:
         os.chmod(sketch, 0o700)
     assert "Permission denied" in _one_error_line(capsys)

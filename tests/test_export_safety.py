@@ -78,7 +78,7 @@ def test_a_model_file_name_with_braces_and_newlines_round_trips(tmp_path, gestur
     odd = tmp_path / "we{ird}\nname};.tflite"
     odd.write_bytes(gesture.data)
     assert main(["export", str(odd), "--sketch", str(tmp_path / "s"),
-                 "--labels", ",".join(GESTURE_LABELS)]) == 0
+                 "--labels", ",".join(GESTURE_LABELS), "--estimate-cost"]) == 0
     assert load_deployed(tmp_path / "s").model.data == gesture.data
 
 
@@ -122,9 +122,36 @@ def test_an_arena_below_the_computed_minimum_is_refused(tmp_path, gesture, capsy
 def test_an_arena_at_the_minimum_is_written_and_said_to_be_given(tmp_path, gesture, capsys):
     need = board_arena_need(gesture)
     assert main(["export", str(_model_file(tmp_path, gesture)), "--sketch", str(tmp_path / "s"),
-                 "--arena", str(need)]) == 0
+                 "--arena", str(need), "--estimate-cost"]) == 0
     assert f"kTensorArenaSize {export.round_up(need):,} B (given)" in capsys.readouterr().out
     assert sketch_arena_bytes(gesture) == export.round_up(need) + 16
+
+
+def test_the_cost_is_measured_only_for_a_model_that_passed_every_check(tmp_path, gesture,
+                                                                      capsys, monkeypatch):
+    """`export` measures kInvokeInstructions on the board emulator: never for a model it
+    refuses (a damaged one must not reach the emulator), and not at all with --estimate-cost."""
+    from tinyml_lab.core import cost
+
+    measured = []
+    real = cost.inference_cost
+    monkeypatch.setattr(cost, "inference_cost",
+                        lambda model, board, measure=None: measured.append(measure)
+                        or real(model, board=board, measure=False))
+    model_file = _model_file(tmp_path, gesture)
+    assert main(["export", str(model_file), "--sketch", str(tmp_path / "s"),
+                 "--labels", "one,two"]) == 2
+    assert measured == []
+    assert main(["export", str(model_file), "--sketch", str(tmp_path / "s"),
+                 "--estimate-cost"]) == 0
+    assert measured == [False]
+    assert "estimated from MACs" in capsys.readouterr().out
+    assert "estimated from MACs" in (tmp_path / "s" / "model_settings.h").read_text()
+
+
+def test_a_cost_of_the_wrong_type_is_a_type_error(gesture):
+    with pytest.raises(TypeError, match="cost must be an InferenceCost"):
+        export.render_sketch_files(gesture, None, "x", cost=563409)
 
 
 def test_a_nan_scale_is_never_written(tmp_path, gesture):
