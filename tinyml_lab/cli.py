@@ -170,7 +170,8 @@ def _cmd_predict(args) -> int:
     from tinyml_lab.predict import format_predictions, predict
 
     result = predict(args.chapter, args.file, args.sketch)
-    for note in getattr(result, "notes", ()):
+    answers = result if isinstance(result, list) else [result]
+    for note in dict.fromkeys(note for answer in answers for note in answer.notes):
         print(f"note: {note}", file=sys.stderr)
     print(format_predictions(result, as_json=args.json, chapter=args.chapter))
     return 0

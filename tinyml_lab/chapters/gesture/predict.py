@@ -4,6 +4,7 @@ deployed int8 model in the TFLM runtime, quantized and dequantized as gesture.in
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from tinyml_lab.chapters.gesture.data import (
     GYRO_LIMIT_DPS,
     SAMPLES_PER_GESTURE,
     check_sensor_range,
-    read_recordings,
+    read_recordings_file,
 )
 from tinyml_lab.chapters.gesture.features import normalize
 from tinyml_lab.core.deployed import (
@@ -59,4 +60,8 @@ def predict_windows(windows, sketch_dir: str | Path | None = None) -> list[Predi
 
 
 def predict_file(path: Path, sketch_dir: Path | None = None) -> list[Prediction]:
-    return predict_windows(read_recordings(path), sketch_dir)
+    """The sketch's answer for every gesture in the file; each carries the reader's account
+    of how it cut the file into gestures (and what it dropped), which the CLI prints."""
+    read = read_recordings_file(path)
+    return [dataclasses.replace(p, notes=(read.summary,))
+            for p in predict_windows(read.gestures, sketch_dir)]
