@@ -51,13 +51,16 @@ def per_class_accuracy(counts: np.ndarray) -> np.ndarray:
         return np.where(totals > 0, np.diag(counts) / np.maximum(totals, 1), np.nan)
 
 
-def balanced_accuracy(counts: np.ndarray) -> float:
+def balanced_accuracy(counts: np.ndarray, skip_absent: bool = False) -> float:
     """The mean of the per-class accuracies: on a set with 900 negatives and 100 positives a
-    model that always says "no" scores 0.90 accuracy but 0.50 balanced."""
+    model that always says "no" scores 0.90 accuracy but 0.50 balanced. skip_absent: average
+    over the classes that have examples (a folder of recordings may lack one) instead of
+    refusing."""
     recalls = per_class_accuracy(counts)
-    if np.isnan(recalls).any():
-        raise TinyMLError("Balanced accuracy needs examples of every class.")
-    return float(recalls.mean())
+    if np.isnan(recalls).all() or (np.isnan(recalls).any() and not skip_absent):
+        raise TinyMLError("Balanced accuracy needs examples of every class "
+                          "(skip_absent=True averages over the classes that have some).")
+    return float(np.nanmean(recalls))
 
 
 def plot_confusion(counts: np.ndarray, labels, title: str = "Confusion matrix", ax=None):
