@@ -297,3 +297,25 @@ def board_runner(request, board_inputs):
             print(line, flush=True)
 
     return build_runner(board_inputs, echo=echo)
+
+
+def rewrite_model(data: bytes, edit) -> bytes:
+    """The model with `edit(model_t)` applied to its flatbuffer object tree (the schema's
+    ModelT), packed again: how the tests make precisely damaged models."""
+    import flatbuffers
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+
+    from tinyml_lab.core.tflite_file import FILE_IDENTIFIER
+
+    model = schema.ModelT.InitFromPackedBuf(data, 0)
+    edit(model)
+    builder = flatbuffers.Builder(len(data))
+    builder.Finish(model.Pack(builder), file_identifier=FILE_IDENTIFIER)
+    return bytes(builder.Output())
+
+
+def committed_model(sketch: str):
+    """The TFLiteModel a committed sketch deploys (read back from its model_data.cc)."""
+    from tinyml_lab.core.deployed import load_deployed
+
+    return load_deployed(REPO / "arduino_sketches" / sketch).model
