@@ -33,6 +33,11 @@ CHANNELS = len(HEADER)
 SAMPLES_PER_GESTURE = 119  # one second at the LSM9DS1's 119 Hz
 SAMPLE_RATE_HZ = 119.0
 GESTURE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# What an IMU can report at its widest setting: the LSM9DS1's +-16 g range reads up to
+# 32767 x 0.732 mg = 24.0 g, its +-2000 deg/s range up to 32767 x 70 mdeg/s = 2294 deg/s
+# (the BMI270 reaches 16 g and 1998 deg/s). A value beyond them was not measured.
+ACCEL_LIMIT_G = 24.0
+GYRO_LIMIT_DPS = 2294.0
 
 
 class RecordingFormatError(TinyMLError):
@@ -108,7 +113,20 @@ def parse_sample(text: str, where: str) -> list[float]:
                 "Record that gesture again."
             )
         values.append(value)
+    check_sensor_range(values, where)
     return values
+
+
+def check_sensor_range(values, where: str) -> None:
+    """RecordingFormatError naming `where` if a sample holds a value no IMU can measure
+    (1e39 is finite in Python but no acceleration, and it would flip the model's answer)."""
+    for name, value in zip(HEADER, values):
+        limit, unit = (ACCEL_LIMIT_G, "g") if name.startswith("a") else (GYRO_LIMIT_DPS, "deg/s")
+        if not abs(value) <= limit:
+            raise RecordingFormatError(
+                f"{where}: {name} is {value:g} {unit}, beyond the +-{limit:g} {unit} any of the "
+                "boards' IMUs can measure: the line is damaged (or not in g and deg/s). Fix or "
+                "remove that gesture, or record it again.")
 
 
 # ---------------------------------------------------------------- whole files
@@ -214,6 +232,7 @@ def parse_recordings_file(text: str, name: str = "<text>") -> RecordingsFile:
         if values is None:
             bad.append(why)
             continue
+        check_sensor_range(values, f"{name}, line {number}")  # a number, but not a measurement
         if not current:
             start = number
         current.append(values)
