@@ -45,11 +45,9 @@ class DeployedModel:
     arena_bytes: int
 
     def interpreter(self):
-        from tinyml_lab.core.arena import estimate_arena
         from tinyml_lab.core.tflm import MicroInterpreter
 
-        host = estimate_arena(self.model, "python")
-        return MicroInterpreter(self.model, arena_size=max(host.used_bytes, host.min_arena_bytes))
+        return MicroInterpreter.sized(self.model)
 
 
 def load_deployed(sketch_dir: str | Path) -> DeployedModel:
