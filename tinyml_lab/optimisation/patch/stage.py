@@ -80,10 +80,11 @@ def _pad_amounts(model: TFLiteModel, op) -> list[tuple[int, int]]:
 def activation_slots(model: TFLiteModel, op) -> list[tuple[int, AxisWindow, AxisWindow]]:
     """(input slot, row window, column window) of each feature map an op reads."""
     if op.name not in STAGE_OPS:
+        fix = (f"End the stage before it (--stage-ops {op.index} or fewer)." if op.index else
+               "The network starts with it, so no stage can be split off.")
         raise PatchPlanError(
             f"Op {op.index} ({op.name}) cannot run patch by patch: each of its outputs reads "
-            f"more than a neighbourhood (or it is not modelled). End the stage before it "
-            f"(--stage-ops {op.index} or fewer).")
+            f"more than a neighbourhood (or it is not modelled). {fix}")
     out = model.tensors[op.outputs[0]].shape
     for index in [op.inputs[0], op.outputs[0]]:
         _feature_map(model, index, op)
@@ -127,6 +128,10 @@ def activation_slots(model: TFLiteModel, op) -> list[tuple[int, AxisWindow, Axis
 def find_stage(model: TFLiteModel, ops: int) -> Stage:
     """The stage made of the model's first `ops` ops, checked; PatchPlanError says why not."""
     n = len(model.operators)
+    if not model.is_full_int8:
+        raise PatchPlanError("The model is not fully int8 (it has float tensors or float "
+                             "inputs/outputs); the planner splits full-int8 models: convert "
+                             "with tinyml_lab.core.convert.to_int8 first.")
     if model.subgraph_count != 1 or len(model.inputs) != 1:
         raise PatchPlanError("The planner splits single-subgraph models with one input.")
     if not 1 <= ops < n:
