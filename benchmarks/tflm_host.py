@@ -34,8 +34,11 @@ def main() -> None:
           f"tail {arena.tail_bytes}), minimum {arena.min_arena_bytes} B")
     print(f"host invoke (incl. Python call): median {np.median(times) * 1e6:.1f} us over "
           f"{args.runs} runs")
-    print(f"estimated on the Nano 33 BLE Sense: {report.estimate_latency_ms(model):.3f} ms "
-          "(from MACs, not measured)")
+    from tinyml_lab.core.cost import inference_cost
+
+    cost = inference_cost(model)
+    print(f"on the Nano 33 BLE Sense: {cost.instructions:,} instructions per invoke, at least "
+          f"{cost.min_latency_ms:.3f} ms ({cost.source})")
 
 
 if __name__ == "__main__":

@@ -238,7 +238,21 @@ print(f"kTensorArenaSize for the sketch: {arena_bytes} B (Cortex-M4 + CMSIS-NN m
       "rounded up to 16, + 16 B in case the array is not aligned)")
 report.plot_memory_plan(estimates["cortex-m-cmsis-nn"])
 plt.show()
-print(report.size_report(int8_model, arena_bytes, float_bytes=len(float_bytes)))
+
+# %% [markdown]
+# **What one inference costs.** Where the board build's tools are installed (README, "Board
+# tests"), `inference_cost` runs the model on the sketches' own TFLM library compiled for the
+# Nano's Cortex-M4 in an emulator and counts the instructions one `Invoke()` executes; the
+# report says "measured". Without them it estimates from multiply-accumulates and says
+# "estimated". Instructions are a lower bound on cycles (at least one each; memory accesses,
+# multiplies and branches take more), so the latency shown is the least the board can take.
+# `python -m tinyml_lab profile MODEL.tflite` prints the same figures, per op too.
+
+# %%
+from tinyml_lab.core.cost import inference_cost
+
+cost = inference_cost(int8_model)
+print(report.size_report(int8_model, arena_bytes, float_bytes=len(float_bytes), cost=cost))
 
 # %% [markdown]
 # ## 7 · Export into the sketch
@@ -249,13 +263,15 @@ print(report.size_report(int8_model, arena_bytes, float_bytes=len(float_bytes)))
 # * `model_data.h/.cc`: the model bytes as `alignas(16) const unsigned char g_model[]` (const keeps
 #   it in flash; misaligned model arrays cause hard faults);
 # * `model_ops.h`: a `MicroMutableOpResolver` that registers exactly the model's ops;
-# * `model_settings.h`: input/output shapes, scales, zero points and the computed `kTensorArenaSize`.
+# * `model_settings.h`: input/output shapes, scales, zero points, the computed `kTensorArenaSize`
+#   and `kInvokeInstructions`, the cost of one inference from the cell above.
 
 # %%
 from tinyml_lab.core.export import export_to_sketch, read_c_array, sketch_copy
 
 sketch_dir = Path(sketches_dir) / "hello_sine" if sketches_dir else sketch_copy("hello_sine", artifacts / "sketches")
-exported = export_to_sketch(int8_model, sketch_dir, None, source="notebooks/01_hello_sine.ipynb")
+exported = export_to_sketch(int8_model, sketch_dir, None, source="notebooks/01_hello_sine.ipynb",
+                            cost=cost)
 assert exported.arena_bytes == arena_bytes
 for path in exported.files:
     print(path.name, path.stat().st_size, "bytes")

@@ -270,15 +270,27 @@ print("TFLM within one int8 step of TFLite:", agreement.max_steps <= 1)
 # %% [markdown]
 # ## 8 · Streaming: one detection per word
 #
-# On the board the model runs every 20 ms on the last second of audio. We play it a stream of
-# test clips one after another and feed its scores to the command detector
+# The board computes a row of features every 20 ms, but one inference takes longer than that: the
+# sketch runs the model every N rows, N the fewest rows whose time holds an inference and N rows of
+# features (`tinyml_lab.chapters.wake_word.cadence`, the twin of the sketch's
+# `inference_cadence.h`). The inference's instructions are measured on the board build where its
+# tools are here, estimated from MACs where not (chapter 01 explains both). We play the model a
+# stream of test clips one after another, running it at exactly the rows the sketch would, and feed
+# its scores to the command detector
 # (`tinyml_lab.chapters.wake_word.streaming`, the Python twin of the sketch's `command_detector.h`): average each
 # class over 500 ms, report a keyword when its average reaches 160/255, then stay quiet for a
 # second.
 
 # %%
+from tinyml_lab.chapters.wake_word import cadence
+from tinyml_lab.core.cost import inference_cost
+
+cost = inference_cost(int8_model)
+every = cadence.rows_per_invoke(cost.instructions)
+print(f"one inference: {cost.instructions:,} instructions ({cost.source}); the sketch runs the "
+      f"model every {every} rows ({every * cadence.ROW_MS} ms)")
 stream_audio, events = speech.make_stream(data.test, clips=20 if quick else 60, seed=seed)
-times, scores = spotter.stream(stream_audio, every=1)
+times, scores = spotter.stream(stream_audio, every=every)
 config = streaming.DetectorConfig()
 keywords = [i for i, name in enumerate(data.labels) if name not in ("silence", "unknown")]
 found = streaming.detect_stream(times, scores, keywords, config)
@@ -313,14 +325,14 @@ print(f"Cortex-M4 + CMSIS-NN arena: used {board_arena.used_bytes} B (head "
 arena_bytes = arena_lib.sketch_arena_bytes(int8_model)
 report.plot_live_bytes(board_arena)
 plt.show()
-print(report.size_report(int8_model, arena_bytes, float_bytes=len(float_bytes)))
+print(report.size_report(int8_model, arena_bytes, float_bytes=len(float_bytes), cost=cost))
 
 # %% [markdown]
 # The sketch needs more RAM than the arena: a 16,384-sample ring buffer for the microphone (32 KB)
-# and the frontend's window, FFT and mel tables (about 10 KB). The estimated latency is what decides whether the
-# model can run after every 20-ms frame; when it cannot, the sketch computes the frames that piled
-# up and runs the model once, and the detector, which averages over time rather than over a count
-# of results, does not mind.
+# and the frontend's window, FFT and mel tables (about 10 KB). The inference's cost is what sets
+# the sketch's cadence (section 8): the export writes it into `model_settings.h` as
+# `kInvokeInstructions`, and the sketch derives the same N from it. On the board, the sketch
+# prints a warning if an inference takes longer than its N rows allow.
 
 # %% [markdown]
 # ## 10 · Export into the sketch
@@ -334,7 +346,7 @@ from tinyml_lab.core.export import export_to_sketch, read_c_array, sketch_copy
 
 sketch_dir = Path(sketches_dir) / "wake_word" if sketches_dir else sketch_copy("wake_word", artifacts / "sketches")
 exported = export_to_sketch(int8_model, sketch_dir, None, source="notebooks/02_wake_word.ipynb",
-                            labels=data.labels)
+                            labels=data.labels, cost=cost)
 for path in exported.files:
     print(path.name, path.stat().st_size, "bytes")
 print((sketch_dir / "model_ops.h").read_text())

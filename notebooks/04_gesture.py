@@ -275,9 +275,23 @@ print(f"Cortex-M4 + CMSIS-NN arena: used {board_arena.used_bytes} B (head "
       f"{board_arena.head_bytes}, tail {board_arena.tail_bytes}); smallest that allocates: "
       f"{board_arena.min_arena_bytes} B; memory peaks at {board_arena.step_name(board_arena.peak_step)}")
 arena_bytes = arena_lib.sketch_arena_bytes(int8_model)
-print(report.size_report(int8_model, arena_bytes, float_bytes=len(float_bytes)))
 report.plot_live_bytes(board_arena)
 plt.show()
+
+# %% [markdown]
+# **What one inference costs.** Where the board build's tools are installed (README, "Board
+# tests"), `inference_cost` runs the model on the sketches' own TFLM library compiled for the
+# Nano's Cortex-M4 in an emulator and counts the instructions one `Invoke()` executes; the
+# report says "measured". Without them it estimates from multiply-accumulates and says
+# "estimated". Instructions are a lower bound on cycles (at least one each; memory accesses,
+# multiplies and branches take more), so the latency shown is the least the board can take.
+# `python -m tinyml_lab profile MODEL.tflite` prints the same figures, per op too.
+
+# %%
+from tinyml_lab.core.cost import inference_cost
+
+cost = inference_cost(int8_model)
+print(report.size_report(int8_model, arena_bytes, float_bytes=len(float_bytes), cost=cost))
 
 # %% [markdown]
 # The sketch also keeps the raw window (119 × 6 floats, 2.8 KB) next to the arena: small beside
@@ -292,7 +306,7 @@ from tinyml_lab.core.export import export_to_sketch, read_c_array, sketch_copy
 
 sketch_dir = Path(sketches_dir) / "gesture" if sketches_dir else sketch_copy("gesture", artifacts / "sketches")
 exported = export_to_sketch(int8_model, sketch_dir, None,
-                            source="notebooks/04_gesture.ipynb", labels=tuple(labels))
+                            source="notebooks/04_gesture.ipynb", labels=tuple(labels), cost=cost)
 assert exported.arena_bytes == arena_bytes
 for path in exported.files:
     print(path.name, path.stat().st_size, "bytes")

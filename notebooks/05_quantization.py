@@ -465,7 +465,10 @@ print("ops:", list(qat_models["weight QAT, then int8"].op_names))
 arena = tflm.measure_arena(int8_cnn)
 arena_bytes = round_up(max(arena.used_bytes, arena.min_arena_bytes))
 print(f"arena used {arena.used_bytes} B, minimum {arena.min_arena_bytes} B -> {arena_bytes} B")
-print(report.size_report(int8_cnn, arena_bytes, float_bytes=float_cnn.size_bytes))
+from tinyml_lab.core.cost import inference_cost
+
+print(report.size_report(int8_cnn, arena_bytes, float_bytes=float_cnn.size_bytes,
+                         cost=inference_cost(int8_cnn)))
 int8_accuracy = acc["int8 per channel"]
 summary = report.summarize("05_quantization", "shapes_cnn", "accuracy in TFLM", int8_accuracy,
                            int8_cnn, arena_bytes)

@@ -91,3 +91,32 @@ def test_profile_reports_measured_cost(board_runner):
     # the ops' own counts add up to the Invoke, less the interpreter's loop around them
     assert 0 < sum(n for _, n in profile.op_instructions) < profile.instructions_per_invoke
     assert profile.as_dict()["min_latency_ms"] == round(profile.instructions_per_invoke / 64e3, 3)
+
+
+def test_profile_command_reports_the_sketch_as_measured(board_runner, capsys):
+    import json
+
+    from tinyml_lab.cli import main
+    from tinyml_lab.core.board.emulator import MAX_ARENA, run_model
+    from tinyml_lab.core.board.profile import zero_point_input
+
+    assert main(["profile", "--sketch", str(SKETCHES / "hello_sine"), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    model, arena = sketch_model("hello_sine")
+    run = run_model(model, MAX_ARENA, [zero_point_input(model)], runner=board_runner)
+    assert result["arena_used_bytes"] == run.arena_used_bytes
+    assert result["instructions_per_invoke"] == run.instructions[0]
+    assert result["min_arena_bytes"] <= arena
+    # the sketch's own RAM holds its arena; its flash holds the model
+    assert result["sketch"]["ram_bytes"] >= arena
+    assert result["sketch"]["flash_bytes"] > result["model_bytes"]
+
+
+def test_profile_without_the_tools_says_what_to_install(tmp_path, monkeypatch, capsys):
+    from tinyml_lab.cli import main
+
+    monkeypatch.setenv("ARDUINO_DIRECTORIES_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("ARDUINO_DIRECTORIES_USER", str(tmp_path / "user"))
+    assert main(["profile", "--sketch", str(SKETCHES / "hello_sine")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot run here" in err and "arduino-cli core install" in err

@@ -10,7 +10,7 @@ import functools
 import numpy as np
 import pytest
 
-from tests.board_support import MODEL_SKETCHES, real_inputs, sketch_model
+from tests.board_support import MODEL_SKETCHES, SKETCHES, real_inputs, sketch_model
 from tinyml_lab.core.arena import estimate_arena
 from tinyml_lab.core.tflm import MicroInterpreter
 
@@ -49,3 +49,20 @@ def test_outputs_equal_the_host_runtime(name, board_runner):
         steps = np.abs(board[0].astype(np.int64) - expected.astype(np.int64)).max()
         assert steps <= MAX_STEPS, (name, board[0], expected)
     assert all(n > 0 for n in run.instructions)
+
+
+@pytest.mark.parametrize("name", MODEL_SKETCHES)
+def test_the_sketch_states_its_measured_invoke_cost(name, board_runner):
+    """kInvokeInstructions (what the wake_word sketch paces itself by) is the board build's
+    count on real inputs, to 0.1 %; the MAC estimate used without the tools is within 25 %."""
+    from tinyml_lab.core.board.emulator import MAX_ARENA, run_model
+    from tinyml_lab.core.cost import estimated_instructions
+    from tinyml_lab.core.deployed import load_deployed
+
+    deployed = load_deployed(SKETCHES / name)
+    run = run_model(deployed.model, MAX_ARENA, _inputs(name), runner=board_runner)
+    assert run.ok, run.error
+    for measured in run.instructions:
+        assert abs(deployed.invoke_instructions - measured) <= 0.001 * measured, name
+    estimate = estimated_instructions(deployed.model)
+    assert abs(estimate - deployed.invoke_instructions) <= 0.25 * deployed.invoke_instructions

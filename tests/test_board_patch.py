@@ -46,6 +46,21 @@ def test_patch_sketch_runs_at_its_arena_and_answers_as_person_detection(board_ru
     assert all(t >= i > 0 for t, i in zip(run.total_instructions, run.invoke_instructions))
 
 
+def test_the_sketch_states_its_measured_cost_per_frame(board_runner):
+    """kInvokeInstructions of the patch sketch is the whole schedule's count on the board
+    build (every set-up, Invoke and copy) on real inputs, to 0.1 %."""
+    from tinyml_lab.core.board.emulator import MAX_ARENA
+    from tinyml_lab.core.board.schedule import run_schedule
+
+    sketch = read_patch_sketch(SKETCH)
+    assert sketch.cost.measured
+    run = run_schedule(sketch.stage_models, sketch.rest_model, sketch.schedule, MAX_ARENA,
+                       _inputs(), runner=board_runner)
+    assert run.ok, run.error
+    for measured in run.total_instructions:
+        assert abs(sketch.cost.instructions - measured) <= 0.001 * measured
+
+
 def test_patch_schedule_needs_exactly_the_estimated_arena(board_runner):
     from tinyml_lab.core.board.schedule import run_schedule
 

@@ -26,10 +26,15 @@ def test_macs_of_the_sine_model(sine_int8):
     assert [m for _, m in report.op_macs(read_model(sine_int8))] == [16, 256, 16]
 
 
-def test_latency_estimate_scales_with_macs(sine_int8):
-    model = read_model(sine_int8)
-    expected_cycles = 288 * report.CYCLES_PER_MAC + 3 * report.CYCLES_PER_OP
-    assert report.estimate_latency_ms(model) == pytest.approx(expected_cycles / 64e3)
+def test_estimated_cost_is_the_fitted_line_and_says_so(sine_int8):
+    from tinyml_lab.core import cost
+
+    estimate = cost.inference_cost(read_model(sine_int8), measure=False)
+    expected = 288 * cost.INSTRUCTIONS_PER_MAC + 3 * cost.INSTRUCTIONS_PER_OP
+    assert not estimate.measured and estimate.instructions == round(expected)
+    assert estimate.min_latency_ms == pytest.approx(round(expected) / 64e3)
+    text = report.size_report(read_model(sine_int8), 1184)
+    assert "instructions per inference (estimated)" in text and cost.ESTIMATED in text
 
 
 def test_summary_round_trip_and_table(tmp_path, sine_int8):

@@ -96,6 +96,48 @@ int main() {
     assert out.strip().splitlines()[-1] == "pdm 1 16000 1"
 
 
+CADENCE_PROGRAM = r"""
+#include <vector>
+int main() {
+  setup();
+  std::vector<int16_t> audio(5 * 16000);  // five seconds of a quiet tone
+  for (size_t i = 0; i < audio.size(); ++i) audio[i] = static_cast<int16_t>((i * 37) % 200);
+  int seen = 0;
+  for (size_t pos = 0; pos < audio.size(); pos += 256) {  // the PDM driver's blocks
+    PDM.Feed(audio.data() + pos, 256);
+    PDM.callback();
+    for (int k = 0; k < 3; ++k) {  // loop() runs more often than audio arrives
+      loop();
+      if (fake_invokes != seen) {
+        seen = fake_invokes;
+        std::printf("invoke after row %u\n", static_cast<unsigned>(features.frame()));
+      }
+    }
+  }
+}
+"""
+
+
+def test_the_sketch_runs_the_model_at_the_rows_the_python_stream_does(committed, cxx):
+    """The whole wake_word.ino, fed five seconds of audio through the PDM double: it runs the
+    model after the rows KeywordSpotter.stream(every=N) does, N from the model's measured
+    instructions by the same rule in C++ and Python."""
+    from tinyml_lab.chapters.wake_word import cadence
+    from tinyml_lab.chapters.wake_word.log_mel import FRAMES, frame_count
+    from tinyml_lab.core.deployed import load_deployed
+
+    deployed = load_deployed(SKETCH)
+    every = cadence.rows_per_invoke(deployed.invoke_instructions)
+    assert every > 1  # the committed model cannot run every 20 ms on the board
+    program = (SKETCH / "wake_word.ino").read_text() + CADENCE_PROGRAM
+    out = cxx({"main.cc": program, "model_data.cc": (SKETCH / "model_data.cc").read_text()},
+              include_dirs=[SKETCH, FAKE_ARDUINO, FAKE_TFLM])
+    rows = [int(line.split()[-1]) for line in out.splitlines() if line.startswith("invoke")]
+    python_rows = list(np.arange(FRAMES - 1, frame_count(5 * 16000), every) + 1)
+    assert rows == python_rows and len(rows) >= 10
+    assert f"model every {every * cadence.ROW_MS} ms" in out
+
+
 def test_runs_in_tflm_and_is_accurate(committed, unheard):
     from tinyml_lab.core.arena import estimate_arena
 

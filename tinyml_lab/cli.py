@@ -1,4 +1,4 @@
-"""Command line: `python -m tinyml_lab {course,info,export,arena,patch,boards,predict,capture,vww}`."""
+"""Command line: `python -m tinyml_lab {course,info,export,arena,profile,patch,boards,predict,capture,vww}`."""
 
 from __future__ import annotations
 
@@ -77,13 +77,16 @@ def _tensor_dict(t) -> dict:
 
 
 def _cmd_export(args) -> int:
+    from tinyml_lab.core.cost import inference_cost
     from tinyml_lab.core.export import export_to_sketch
     from tinyml_lab.core.tflite_file import read_model
 
     model = read_model(args.model)
     labels = tuple(s for s in (args.labels or "").split(",") if s)
+    cost = inference_cost(model, board=args.board)
     result = export_to_sketch(model, args.sketch, args.arena, source=args.source or args.model,
-                              labels=labels, board=args.board)
+                              labels=labels, board=args.board, cost=cost)
+    print(f"kInvokeInstructions {cost.instructions:,} ({cost.source})")
     how = "given" if args.arena else "computed for Cortex-M4 + CMSIS-NN"
     print(f"kTensorArenaSize {result.arena_bytes:,} B ({how})")
     for path in result.files:
@@ -191,6 +194,52 @@ def _cmd_capture(args) -> int:
     return 0
 
 
+def _cmd_profile(args) -> int:
+    from tinyml_lab.core.board.build import build_runner
+    from tinyml_lab.core.board.profile import profile_model
+    from tinyml_lab.core.cost import board_tools_missing
+    from tinyml_lab.core.deployed import load_deployed
+    from tinyml_lab.core.report import format_table
+    from tinyml_lab.core.tflite_file import read_model
+
+    if (args.model is None) == (args.sketch is None):
+        raise TinyMLError("Give a model (MODEL.tflite) or a sketch folder (--sketch DIR).")
+    missing = board_tools_missing()
+    if missing:
+        raise TinyMLError(f"profile measures on the board build, which cannot run here: {missing}")
+    model = load_deployed(args.sketch).model if args.sketch else read_model(args.model)
+    runner = build_runner(echo=lambda line: print(line, file=sys.stderr))
+    result = profile_model(model, runner=runner).as_dict()
+    if args.sketch:
+        from tinyml_lab.core.board.sketch import compile_sketch, sketch_size
+
+        size = sketch_size(compile_sketch(args.sketch, echo=lambda line: None), runner.library)
+        result["sketch"] = {"flash_bytes": size.flash_bytes, "ram_bytes": size.ram_bytes,
+                            "text": size.text, "data": size.data, "bss": size.bss,
+                            "not_counted": size.not_counted}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{args.sketch or args.model}: measured on the board build (emulated Cortex-M4)")
+    rows = [["model (flash)", f"{result['model_bytes']:,} B"],
+            ["arena used", f"{result['arena_used_bytes']:,} B"],
+            ["smallest arena that allocates", f"{result['min_arena_bytes']:,} B"],
+            ["instructions per Invoke", f"{result['instructions_per_invoke']:,}"],
+            ["latency, at least", f"{result['min_latency_ms']:.1f} ms at 64 MHz"]]
+    if args.sketch:
+        rows += [["sketch's own flash", f"{result['sketch']['flash_bytes']:,} B"],
+                 ["sketch's own RAM", f"{result['sketch']['ram_bytes']:,} B"]]
+    print(format_table(["", "value"], rows))
+    for note in list(result["notes"]) + ([f"sketch size leaves out {result['sketch']['not_counted']}"]
+                                   if args.sketch else []):
+        print(f"note: {note}")
+    print("\nper op (first Invoke):")
+    print(format_table(["op", "instructions", "share"], [
+        [name, f"{n:,}", f"{n / max(1, result['instructions_per_invoke']):.1%}"]
+        for name, n in result["op_instructions"]]))
+    return 0
+
+
 def _cmd_vww(args) -> int:
     from tinyml_lab.chapters.person_detection.coco import build_vww, download_coco
 
@@ -240,6 +289,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--measure", action="store_true",
                    help="also measure in the TFLM runtime (child processes, bisection)")
     p.set_defaults(func=_cmd_arena)
+
+    p = sub.add_parser("profile", help="measure a model on the board build (emulated "
+                                       "Cortex-M4): arena, instructions per Invoke and op")
+    p.add_argument("model", nargs="?", help="a .tflite model")
+    p.add_argument("--sketch", help="a sketch folder: profile its model and size its own code")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_profile)
 
     p = sub.add_parser("patch", help="patch-based inference: split an int8 CNN so its first "
                                      "ops run tile by tile; peak memory, arena, MACs")

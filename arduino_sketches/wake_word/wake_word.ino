@@ -2,9 +2,11 @@
 //
 // The on-board PDM microphone records at 16 kHz into a ring buffer. Every 20 ms of new
 // audio, loop() computes one row of 40 log-mel features (log_mel.h, the C++ twin of the
-// Python frontend the model was trained with), keeps the last 49 rows (one second) and runs
-// the int8 model in TensorFlow Lite for Microcontrollers. The command detector
-// (command_detector.h) averages the scores over half a second and reports each spoken
+// Python frontend the model was trained with) and keeps the last 49 rows (one second);
+// every kRowsPerInvoke rows (inference_cadence.h: as many as one inference needs, from its
+// instructions measured on the board build) it runs the int8 model in TensorFlow Lite for
+// Microcontrollers on them, at the same rows as the notebook's streaming test. The command
+// detector (command_detector.h) averages the scores over half a second and reports each spoken
 // keyword once: the RGB LED shows it (yes: green, no: red, other keywords: blue) and the
 // Serial Monitor (115200 baud) prints "heard yes (score 231/255) at 10240 ms".
 //
@@ -22,6 +24,7 @@
 
 #include "audio_stream.h"
 #include "command_detector.h"
+#include "inference_cadence.h"
 #include "log_mel.h"
 #include "model_data.h"
 #include "model_ops.h"
@@ -39,6 +42,8 @@ constexpr wake_word::DetectorConfig kDetectorConfig{500, 160, 1000, 3};
 constexpr int kRingSamples = 16384;  // about 1 s of audio: room for a slow inference or two
 constexpr int kMicGain = 20;         // PDM gain (0..80 on the nRF52840); raise for quiet rooms
 constexpr unsigned long kLedOnMs = 1000;
+constexpr int kRowsPerInvoke = wake_word::RowsPerInvoke(kInvokeInstructions);
+constexpr unsigned long kInvokeBudgetUs = kRowsPerInvoke * 20000UL;
 
 const tflite::Model* model = nullptr;
 tflite::MicroInterpreter* interpreter = nullptr;
@@ -130,7 +135,9 @@ void setup() {
   Serial.print(static_cast<int>(interpreter->arena_used_bytes()));
   Serial.print(" of ");
   Serial.print(kTensorArenaSize);
-  Serial.print(" bytes; listening for");
+  Serial.print(" bytes; model every ");
+  Serial.print(kRowsPerInvoke * 20);
+  Serial.print(" ms; listening for");
   for (int c = 0; c < kLabelCount; ++c) {
     if ((keywords >> c) & 1u) {
       Serial.print(" ");
@@ -145,19 +152,29 @@ void loop() {
     ShowColour(false, false, false);
     led_off_at = 0;
   }
-  // One feature row per 20 ms of new audio; usually one, more if an inference ran long.
+  // One feature row per 20 ms of new audio (more if an inference ran long); the model runs
+  // on the rows where (frame - 49) is a multiple of kRowsPerInvoke, as in the notebook.
   int8_t row[wake_word::kMelChannels];
-  bool fresh = false;
-  while (features.Next(ring, frontend, row)) {
+  bool due = false;
+  while (!due && features.Next(ring, frontend, row)) {
     window.Push(row);
-    fresh = true;
+    due = window.full() && (features.frame() - wake_word::kFrames) % kRowsPerInvoke == 0;
   }
-  if (!fresh || !window.full()) return;
+  if (!due) return;
 
   window.CopyTo(interpreter->input(0)->data.int8);
+  const unsigned long started_us = micros();
   if (interpreter->Invoke() != kTfLiteOk) {
     Serial.println("Invoke failed");
     return;
+  }
+  const unsigned long invoke_us = micros() - started_us;
+  if (invoke_us > kInvokeBudgetUs) {  // the rows pile up: raise the margin in inference_cadence.h
+    Serial.print("slow: invoke took ");
+    Serial.print(invoke_us / 1000);
+    Serial.print(" ms, budget ");
+    Serial.print(kInvokeBudgetUs / 1000);
+    Serial.println(" ms");
   }
   int scores[kLabelCount];
   for (int c = 0; c < kLabelCount; ++c) {

@@ -25,6 +25,10 @@ inline unsigned long millis() {
   static unsigned long now = 0;
   return now += 10;
 }
+inline unsigned long micros() {
+  static unsigned long now = 0;
+  return now += 1000;
+}
 inline void delay(unsigned long) {}
 
 struct FakeSerial {

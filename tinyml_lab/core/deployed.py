@@ -43,6 +43,7 @@ class DeployedModel:
     model: object  # TFLiteModel
     labels: tuple[str, ...]
     arena_bytes: int
+    invoke_instructions: int | None = None  # kInvokeInstructions, where the settings have it
 
     def interpreter(self):
         from tinyml_lab.core.tflm import MicroInterpreter
@@ -69,7 +70,9 @@ def load_deployed(sketch_dir: str | Path) -> DeployedModel:
     labels = tuple(s.replace('\\"', '"').replace("\\\\", "\\") for s in
                    re.findall(r'"((?:[^"\\]|\\.)*)"', block.group(1))) if block else ()
     model = read_model(read_c_array(data.read_text()))
-    return DeployedModel(sketch_dir, model, labels, int(arena.group(1)))
+    instructions = re.search(r"kInvokeInstructions\s*=\s*(\d+)\s*;", text)
+    return DeployedModel(sketch_dir, model, labels, int(arena.group(1)),
+                         int(instructions.group(1)) if instructions else None)
 
 
 def default_sketch(chapter: str) -> Path:

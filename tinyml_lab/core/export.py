@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tinyml_lab import __version__
-from tinyml_lab.core.boards import DEFAULT_BOARD, require_fit
+from tinyml_lab.core.boards import DEFAULT_BOARD, get_board, require_fit
+from tinyml_lab.core.cost import InferenceCost, inference_cost
 from tinyml_lab.core.errors import TinyMLError
 from tinyml_lab.core.ops import require_pinned_kernels, resolver_method
 from tinyml_lab.core.tflite_file import Tensor, TFLiteModel, read_model
@@ -127,9 +128,12 @@ ARENA_NOTE = (
 
 def settings_source(
     model: TFLiteModel, source: str, arena_bytes: int, labels: tuple[str, ...] = (),
-    arena_note: str = ARENA_NOTE, regenerate: str = REGENERATE,
+    arena_note: str = ARENA_NOTE, cost: InferenceCost | None = None,
+    regenerate: str = REGENERATE,
 ) -> str:
-    """Header with the I/O geometry, quantization, labels and the tensor arena size."""
+    """Header with the I/O geometry, quantization, labels, the tensor arena size and the
+    instructions one Invoke takes (cost: measured or estimated; None estimates it)."""
+    cost = cost or inference_cost(model, measure=False)
     guard = "TINYML_LAB_MODEL_SETTINGS_H_"
     text = [
         f"{provenance(model, source, regenerate)}#ifndef {guard}\n#define {guard}\n\n",
@@ -139,6 +143,11 @@ def settings_source(
         _tensor_constants("Output", model.output_tensors[0]),
         f"\n// Tensor arena: {arena_note}\n",
         f"constexpr int kTensorArenaSize = {arena_bytes};\n",
+        f"\n// One Invoke: {cost.instructions:,} instructions, "
+        f"{'measured on' if cost.measured else 'estimated from MACs for'} the Nano 33 BLE "
+        "build of the\n// library (emulated Cortex-M4); a lower bound on cycles: at least "
+        f"{cost.min_latency_ms:.1f} ms at {get_board(cost.board).clock_mhz} MHz.\n",
+        f"constexpr long kInvokeInstructions = {cost.instructions};\n",
         f"\nconstexpr int kLabelCount = {len(labels)};\n",
     ]
     if labels:
@@ -163,6 +172,7 @@ def render_sketch_files(
     source: str,
     labels: tuple[str, ...] = (),
     board: str = DEFAULT_BOARD,
+    cost: InferenceCost | None = None,
 ) -> dict[str, str]:
     """Check the model (int8, TFLM ops, fits the board) and render the generated files.
     arena_bytes None: kTensorArenaSize from the exact Cortex-M + CMSIS-NN estimate."""
@@ -189,7 +199,8 @@ def render_sketch_files(
         "model_data.h": header,
         "model_data.cc": body,
         "model_ops.h": ops_header,
-        "model_settings.h": settings_source(model, source, arena_bytes, tuple(labels), note),
+        "model_settings.h": settings_source(model, source, arena_bytes, tuple(labels), note,
+                                            cost),
     }
 
 
@@ -223,10 +234,13 @@ def export_to_sketch(
     source: str,
     labels: tuple[str, ...] = (),
     board: str = DEFAULT_BOARD,
+    cost: InferenceCost | None = None,
 ) -> ExportResult:
-    """Render and write the generated files into sketch_dir (created if missing)."""
+    """Render and write the generated files into sketch_dir (created if missing). `cost`:
+    the model's InferenceCost (tinyml_lab.core.cost.inference_cost measures it on the board
+    build); None writes the estimate from MACs."""
     model = model if isinstance(model, TFLiteModel) else read_model(model)
-    files = render_sketch_files(model, arena_bytes, source, labels, board)
+    files = render_sketch_files(model, arena_bytes, source, labels, board, cost)
     sketch_dir = Path(sketch_dir)
     written = write_sketch_files(sketch_dir, files)
     return ExportResult(sketch_dir, tuple(written), model.size_bytes,

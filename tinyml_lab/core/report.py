@@ -1,8 +1,6 @@
-"""Sizing reports: flash, arena and estimated latency against a board, as tables and plots.
-
-The latency figure is an estimate from the multiply-accumulate count (MicroNets observed
-that, within one family of models, latency on a microcontroller tracks the op count);
-only a board measures it. Host timings of the TFLM runtime are printed by the benchmark.
+"""Sizing reports: flash, arena and the cost of an inference against a board, as tables and
+plots. The cost is an InferenceCost (tinyml_lab.core.cost): measured on the board build
+where its tools are here, estimated from MACs otherwise, and the report says which.
 """
 
 from __future__ import annotations
@@ -16,11 +14,6 @@ import numpy as np
 
 from tinyml_lab.core.boards import DEFAULT_BOARD, check_fit, get_board
 from tinyml_lab.core.tflite_file import TFLiteModel
-
-# Assumed int8 throughput of CMSIS-NN kernels on a Cortex-M4 with DSP extensions, and a
-# fixed cost per op for the interpreter and kernel set-up: order-of-magnitude figures.
-CYCLES_PER_MAC = 2.0
-CYCLES_PER_OP = 300
 
 
 def window_macs(op_name: str, weights_shape, out_shape) -> int:
@@ -44,13 +37,6 @@ def op_macs(model: TFLiteModel) -> list[tuple[str, int]]:
         result.append((op.name, window_macs(op.name, weights,
                                             model.tensors[op.outputs[0]].shape)))
     return result
-
-
-def estimate_latency_ms(model: TFLiteModel, board: str = DEFAULT_BOARD) -> float:
-    """Estimated inference time on the board, from MACs and op count (not a measurement)."""
-    macs = sum(m for _, m in op_macs(model))
-    cycles = macs * CYCLES_PER_MAC + len(model.operators) * CYCLES_PER_OP
-    return cycles / (get_board(board).clock_mhz * 1e3)
 
 
 @dataclass(frozen=True)
@@ -116,20 +102,32 @@ def summary_table(summaries: list[ChapterSummary]) -> str:
 
 
 def size_report(model: TFLiteModel, arena_bytes: int, float_bytes: int | None = None,
-                board: str = DEFAULT_BOARD) -> str:
-    """The numbers a learner needs before flashing: flash, RAM, estimated latency."""
+                board: str = DEFAULT_BOARD, cost=None) -> str:
+    """The numbers a learner needs before flashing: flash, RAM, and what one inference
+    costs (`cost`: an InferenceCost; None estimates it from MACs), labelled measured or
+    estimated."""
+    from tinyml_lab.core.cost import inference_cost
+
     fit = check_fit(model.size_bytes, arena_bytes, board)
+    cost = cost or inference_cost(model, board=board, measure=False)
     rows = []
     if float_bytes:
         rows.append(["float32 model", float_bytes, ""])
     rows.append(["int8 model (flash)", model.size_bytes,
                  f"{fit.flash_fraction:.2%} of the flash budget"])
     rows.append(["tensor arena (RAM)", arena_bytes, f"{fit.ram_fraction:.2%} of the RAM budget"])
+    if cost.arena_used_bytes is not None:
+        rows.append(["arena used on the board build", cost.arena_used_bytes,
+                     f"smallest that allocates: {cost.min_arena_bytes:,} B"])
     macs = sum(m for _, m in op_macs(model))
     rows.append(["multiply-accumulates", macs, "per inference"])
-    rows.append(["estimated latency (ms)", round(estimate_latency_ms(model, board), 3),
-                 "estimate from MACs, not a measurement"])
-    return format_table(["", "value", "note"], rows) + "\n" + fit.explain()
+    how = "measured" if cost.measured else "estimated"
+    rows.append([f"instructions per inference ({how})", cost.instructions,
+                 "a lower bound on cycles"])
+    rows.append([f"latency, at least (ms, {how})", round(cost.min_latency_ms, 3),
+                 f"at {get_board(board).clock_mhz} MHz, one instruction per cycle"])
+    return (format_table(["", "value", "note"], rows) + f"\ncost: {cost.source}\n"
+            + fit.explain())
 
 
 def plot_history(history, metrics=("loss",)):

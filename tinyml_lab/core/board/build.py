@@ -14,6 +14,8 @@ nothing. Each folder is built under a temporary name and renamed when complete.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
@@ -119,6 +121,19 @@ def compile_all(inputs: BoardInputs, jobs_list, include_dirs, jobs: int, what: s
                      f"({time.monotonic() - start:.0f} s)")
 
 
+@contextlib.contextmanager
+def _cache_lock(cache: Path):
+    """One builder at a time per cache: a second process (a notebook while the test
+    session's background build runs) waits for the first and then finds its result."""
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _publish(tmp: Path, final: Path) -> None:
     try:
         os.rename(tmp, final)
@@ -161,32 +176,71 @@ def build_runner(inputs: BoardInputs | None = None, cache: Path | None = None, j
     """The library and the runner firmware, built if the cache does not have them."""
     inputs = inputs or require_inputs()
     cache = Path(cache) if cache else cache_dir()
-    library, compiled = build_library(inputs, cache, jobs, echo)
-    src = inputs.tflm_library / "src"
-    key = _firmware_key(library.parent.name)
-    final = cache / f"runner-{key}"
-    if (final / "runner.elf").is_file():
-        return RunnerBuild(library, final / "runner.elf", src, compiled)
-    tmp = Path(tempfile.mkdtemp(prefix=f".runner-{key}-", dir=cache))
+    with _cache_lock(cache):
+        library, compiled = build_library(inputs, cache, jobs, echo)
+        src = inputs.tflm_library / "src"
+        firmware, linked = _link_program(
+            inputs, cache, "runner", [FIRMWARE_DIR / name for name in FIRMWARE_SOURCES],
+            [src, FIRMWARE_DIR], _firmware_key(library.parent.name), jobs, echo, library)
+    return RunnerBuild(library, firmware, src, compiled or linked)
+
+
+def build_program(name: str, sources, include_dirs=(), inputs: BoardInputs | None = None,
+                  cache: Path | None = None, jobs: int = 2,
+                  echo: Callable[[str], None] = print) -> Path:
+    """A bare-metal program of one's own for the emulated board (e.g. a chapter's probe of
+    its sketch's portable C++): the harness's startup code, semihosting and memory map
+    around `sources` (which define main() and board_report_fault(name, pc), the fault
+    handlers' report, and may include instruction_clock.h and semihost.h), compiled with
+    the board's flags and cached by content. No TFLM."""
+    inputs = inputs or require_inputs()
+    cache = Path(cache) if cache else cache_dir()
+    sources = [Path(s) for s in sources]
+    dirs = [Path(d) for d in include_dirs]
+    headers = sorted(f for d in dirs for f in d.iterdir()
+                     if f.is_file() and f.suffix in (".h", ".hpp"))
+    key = _digest([_firmware_key(name), *(x for f in sources + headers
+                                          for x in (f.name, f.read_bytes()))])
+    with _cache_lock(cache):
+        firmware, _ = _link_program(
+            inputs, cache, name, [FIRMWARE_DIR / "startup.c", FIRMWARE_DIR / "semihost.c",
+                                  *sources], [FIRMWARE_DIR, *dirs], key, jobs, echo)
+    return firmware
+
+
+def _link_program(inputs: BoardInputs, cache: Path, name: str, sources: list[Path],
+                  include_dirs: list[Path], key: str, jobs: int,
+                  echo: Callable[[str], None], library: Path | None = None
+                  ) -> tuple[Path, bool]:
+    """Compile and link one firmware into cache/<name>-<key>/<name>.elf unless it is there;
+    (path, linked now?)."""
+    final = cache / f"{name}-{key}"
+    elf = final / f"{name}.elf"
+    if elf.is_file():
+        return elf, False
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}-{key}-", dir=cache))
     try:
-        pairs = [(FIRMWARE_DIR / name, tmp / (name + ".o")) for name in FIRMWARE_SOURCES]
-        compile_all(inputs, pairs, [src, FIRMWARE_DIR], jobs, "runner", echo)
+        pairs = [(source, tmp / (source.name + ".o")) for source in sources]
+        compile_all(inputs, pairs, include_dirs, jobs, name, echo)
+        libs = ["-Wl,--start-group", *([str(library)] if library else []), *LINK_LIBS,
+                "-Wl,--end-group"]
         cmd = [str(inputs.gxx), *TARGET_FLAGS, "-nostartfiles", "--specs=nosys.specs",
                "-T", str(FIRMWARE_DIR / LINKER_SCRIPT), "-Wl,--gc-sections",
-               f"-Wl,-Map,{tmp / 'runner.map'}", "-o", str(tmp / "runner.elf"),
-               *(str(o) for _, o in pairs), "-Wl,--start-group", str(library), *LINK_LIBS,
-               "-Wl,--end-group"]
+               f"-Wl,-Map,{tmp / (name + '.map')}", "-o", str(tmp / elf.name),
+               *(str(o) for _, o in pairs), *libs]
         run = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if run.returncode != 0:
-            raise BoardBuildError(f"Linking the board runner failed:\n{run.stderr[-3000:]}")
+            raise BoardBuildError(f"Linking the board program {name} failed:\n"
+                                  f"{run.stderr[-3000:]}")
         for _, obj in pairs:
             obj.unlink()
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _publish(tmp, final)
-    echo(f"board: runner firmware linked ({(final / 'runner.elf').stat().st_size:,} B elf)")
-    return RunnerBuild(library, final / "runner.elf", src, True)
+    echo(f"board: {name} firmware linked ({elf.stat().st_size:,} B elf)")
+    return elf, True
 
 
 if __name__ == "__main__":  # `python -m tinyml_lab.core.board.build`: build (or find) it now

@@ -77,17 +77,18 @@ def qemu_command(qemu: str, firmware: Path) -> list[str]:
 
 
 def run_job(job: dict, files: dict[str, bytes], runner: RunnerBuild | None = None,
-            timeout: float = DEFAULT_TIMEOUT_S) -> list[str]:
-    """Run the firmware on one job; returns result.txt's lines (the last one is "end" when
-    the runner finished; a crash or timeout ends with a "crash ..." line instead)."""
-    runner = runner or default_runner()
+            timeout: float = DEFAULT_TIMEOUT_S, firmware: Path | None = None) -> list[str]:
+    """Run the runner (or another `firmware` built by build_program) on one job; returns
+    result.txt's lines (the last one is "end" when the program finished; a crash or timeout
+    ends with a "crash ..." line instead)."""
+    firmware = firmware or (runner or default_runner()).firmware
     with tempfile.TemporaryDirectory(prefix="tinyml_board_") as tmp:
         folder = Path(tmp)
         (folder / "job.txt").write_text("".join(f"{k} {v}\n" for k, v in job.items()))
         for name, data in files.items():
             (folder / name).write_bytes(data)
         try:
-            proc = subprocess.run(qemu_command(_qemu(), runner.firmware), cwd=folder,
+            proc = subprocess.run(qemu_command(_qemu(), firmware), cwd=folder,
                                   capture_output=True, text=True, timeout=timeout,
                                   check=False)
             crash = f"crash qemu exit status {proc.returncode}: {proc.stderr.strip()[-500:]}"

@@ -9,7 +9,14 @@ against layer by layer), costs (memory, MACs, arenas, the sweep), report (choose
 print it), plots, sketch (the files of a patch-based sketch).
 """
 
-from tinyml_lab.optimisation.patch.costs import PlanCosts, best, board_arenas, plan_costs, sweep
+from tinyml_lab.optimisation.patch.costs import (
+    PlanCosts,
+    best,
+    board_arenas,
+    plan_costs,
+    schedule_cost,
+    sweep,
+)
 from tinyml_lab.optimisation.patch.plan import Patch, PatchPlan, plan_patches
 from tinyml_lab.optimisation.patch.report import PatchReport, analyse, format_report
 from tinyml_lab.optimisation.patch.run import PatchRunner, Verification, run_patch_schedule, verify
@@ -18,5 +25,6 @@ from tinyml_lab.optimisation.patch.stage import PatchPlanError, find_stage, stag
 __all__ = [
     "Patch", "PatchPlan", "PatchPlanError", "PatchReport", "PatchRunner", "PlanCosts",
     "Verification", "analyse", "best", "board_arenas", "find_stage", "format_report",
-    "plan_costs", "plan_patches", "run_patch_schedule", "stage_ends", "sweep", "verify",
+    "plan_costs", "plan_patches", "run_patch_schedule", "schedule_cost", "stage_ends", "sweep",
+    "verify",
 ]

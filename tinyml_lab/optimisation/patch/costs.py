@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from tinyml_lab.core.arena import live_tensor_bytes, model_live_bytes, sketch_arena_bytes
+from tinyml_lab.core.cost import InferenceCost, board_tools_missing, estimated_instructions
 from tinyml_lab.core.report import op_macs
 from tinyml_lab.core.tflite_file import TFLiteModel
 from tinyml_lab.optimisation.patch.plan import PatchPlan, stage_graphs
@@ -180,6 +181,31 @@ def board_arenas(plan: PatchPlan) -> BoardArenas:
         stage_arena_bytes=tuple(sketch_arena_bytes(m) for m in plan.stage_models),
         rest_arena_bytes=sketch_arena_bytes(plan.rest_model),
         stage_output_bytes=-(-output // 16) * 16)
+
+
+def schedule_cost(plan: PatchPlan, measure: bool | None = None, inputs=None) -> InferenceCost:
+    """Instructions one frame of the patch schedule takes on the Nano 33 BLE build (every
+    model's set-up, Invoke() and the copies): measured on the emulated board where its tools
+    are here (measure=None; on `inputs`, or an input at the zero point), else estimated as
+    the sum of every Invoke's MAC estimate (tinyml_lab.core.cost)."""
+    if measure is None:
+        measure = board_tools_missing() is None
+    if not measure:
+        total = sum(estimated_instructions(plan.stage_models[p.model]) for p in plan.patches)
+        return InferenceCost(total + estimated_instructions(plan.rest_model), False)
+    import numpy as np
+
+    from tinyml_lab.core.board.emulator import MAX_ARENA
+    from tinyml_lab.core.board.schedule import run_schedule
+
+    zero = int(plan.input_tensor.zero_points[0])
+    samples = inputs if inputs is not None else [
+        np.full(plan.input_tensor.shape[1:], zero, np.int8)]
+    run = run_schedule(plan.stage_models, plan.rest_model, plan.schedule(), MAX_ARENA, samples)
+    if not run.ok:
+        raise PatchPlanError(f"The patch schedule does not run on the board build: {run.error}")
+    return InferenceCost(max(run.total_instructions), True,
+                         arena_used_bytes=run.arena_used_bytes)
 
 
 def report_dict(plan: PatchPlan, costs: PlanCosts, arenas: BoardArenas,

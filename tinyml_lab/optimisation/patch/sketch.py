@@ -33,7 +33,8 @@ from tinyml_lab.core.export import (
 from tinyml_lab.core.ops import require_pinned_kernels
 from tinyml_lab.core.tflite_file import TFLiteModel, read_model
 from tinyml_lab.core.tflm import require_int8
-from tinyml_lab.optimisation.patch.costs import board_arenas
+from tinyml_lab.core.cost import InferenceCost
+from tinyml_lab.optimisation.patch.costs import board_arenas, schedule_cost
 from tinyml_lab.optimisation.patch.plan import PatchPlan
 
 GENERATED_FILES = ("patch_models.h", "patch_models.cc", "patch_plan.h", "model_ops.h",
@@ -100,9 +101,11 @@ def _plan_source(plan: PatchPlan, head: str) -> str:
 
 
 def render_patch_sketch(plan: PatchPlan, source: str, labels: tuple[str, ...] = (),
-                        board: str = DEFAULT_BOARD) -> dict[str, str]:
+                        board: str = DEFAULT_BOARD, cost: InferenceCost | None = None
+                        ) -> dict[str, str]:
     """Check every model (int8, TFLM ops, the pinned kernels; flash and RAM against the
-    board) and render the generated files."""
+    board) and render the generated files. cost: one frame of the schedule
+    (costs.schedule_cost measures it on the board build); None writes the estimate."""
     models = (*plan.stage_models, plan.rest_model)
     for model in models:
         require_int8(model)
@@ -114,17 +117,21 @@ def render_patch_sketch(plan: PatchPlan, source: str, labels: tuple[str, ...] = 
     arena = max(*arenas.stage_arena_bytes, arenas.rest_arena_bytes)
     require_fit(sum(m.size_bytes for m in models), arena + arenas.stage_output_bytes, board)
     header, body = _models_source(plan, head)
-    settings = settings_source(plan.source, source, arena, tuple(labels), ARENA_NOTE,
+    cost = cost or schedule_cost(plan, measure=False)
+    settings = settings_source(plan.source, source, arena, tuple(labels), ARENA_NOTE, cost,
                                REGENERATE)
+    settings = settings.replace("// One Invoke: ", "// One frame: every patch and the rest of the "
+                                "network, set-ups and copies included:\n// ")
     return {"patch_models.h": header, "patch_models.cc": body,
             "patch_plan.h": _plan_source(plan, head), "model_ops.h": ops_header,
             "model_settings.h": settings}
 
 
 def export_patch_sketch(plan: PatchPlan, sketch_dir: str | Path, source: str,
-                        labels: tuple[str, ...] = (), board: str = DEFAULT_BOARD) -> list[Path]:
+                        labels: tuple[str, ...] = (), board: str = DEFAULT_BOARD,
+                        cost: InferenceCost | None = None) -> list[Path]:
     """Render, then write the generated files into sketch_dir (each atomically)."""
-    return write_sketch_files(sketch_dir, render_patch_sketch(plan, source, labels, board))
+    return write_sketch_files(sketch_dir, render_patch_sketch(plan, source, labels, board, cost))
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,7 @@ class PatchSketch:
     arena_bytes: int
     labels: tuple[str, ...]
     source_sha256: str
+    cost: InferenceCost  # one frame, as model_settings.h states it
 
 
 def read_patch_sketch(sketch_dir: str | Path) -> PatchSketch:
@@ -176,5 +184,7 @@ def read_patch_sketch(sketch_dir: str | Path) -> PatchSketch:
     block = re.search(r"kLabels\[kLabelCount\]\s*=\s*\{(.*?)\};", settings, re.S)
     labels = tuple(re.findall(r'"((?:[^"\\]|\\.)*)"', block.group(1))) if block else ()
     sha = re.search(r"sha256 ([0-9a-f]{64})", settings).group(1)
+    instructions = int(re.search(r"kInvokeInstructions = (\d+);", settings).group(1))
+    measured = "estimated from MACs" not in settings
     return PatchSketch(sketch_dir, stage, rest, schedule, settings_arena_bytes(settings),
-                       labels, sha)
+                       labels, sha, InferenceCost(instructions, measured))
