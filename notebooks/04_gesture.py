@@ -345,7 +345,53 @@ summary.save(artifacts)
 print(report.summary_table([summary]))
 
 # %% [markdown]
-# ## 9 · Flash it, and record your own
+# ## 9 · Real people it never saw
+#
+# **Which data trained the committed model.** The model in `arduino_sketches/gesture` was made by
+# this notebook in full mode (`python -m tinyml_lab course --only 04_gesture --update-sketches`):
+# simulated people only, 80 of them with 10 repetitions of each gesture (seed 0), 60 for
+# training, 8 for validation, 12 for the test above. No real recording went into it, nor into
+# choosing it.
+#
+# **How it does on real people.** Seven people published their Nano 33 BLE Sense recordings in
+# the tutorial's format (`punch.csv`, `flex.csv`) on GitHub: Benja1972/TinyML_arduino,
+# NeethuESim/tinyml-workshop, allegiova/TinyML, devnithw/gesture-tinyml,
+# rawalc/arduinoGestureClassification, spaziochirale/TinyML and HAbitsLab/CE_2022. Their
+# licences do not let us ship them; fetch them into a folder of your own, one sub-folder per
+# repository, and score the committed sketch, which runs each gesture through its normalisation
+# and its int8 model in TFLM:
+#
+# ```
+# python benchmarks/gesture_recordings.py REAL_FOLDER
+# ```
+#
+# | person (repository)                   | punch | flex | accuracy |
+# |---------------------------------------|-------|------|----------|
+# | Benja1972/TinyML_arduino              | 0.00  | 0.00 | 0.00     |
+# | HAbitsLab/CE_2022                     | 0.71  | 0.94 | 0.84     |
+# | NeethuESim/tinyml-workshop            | 0.80  | 1.00 | 0.90     |
+# | allegiova/TinyML                      | 0.91  | 1.00 | 0.95     |
+# | devnithw/gesture-tinyml               | 0.90  | 1.00 | 0.95     |
+# | rawalc/arduinoGestureClassification   | 1.00  | 0.82 | 0.90     |
+# | spaziochirale/TinyML                  | 1.00  | 0.15 | 0.58     |
+# | **mean per person**                   | 0.76  | 0.70 | **0.73** |
+#
+# The mean per person is the figure that says what the next person can expect (pooling all
+# gestures would favour whoever recorded most). For comparison, the Arduino tutorial's own model
+# trained on the *real* recordings of 19 such people gets 0.63 on the twentieth.
+#
+# **Why some people fail.** People punch and flex very differently. Benja1972's punches turn the
+# forearm about 145° over the second and hit 4.3 g, more than most people's flexes, while their
+# flexes turn it only about 70°: to this model, and to any model trained on other people, their
+# two gestures look swapped. spaziochirale's flexes trigger the capture at their first fling
+# (the peak is in the first three samples) and then hold the pose, so gravity hardly moves over
+# the window, which the model has only seen in circles. Gentle punches (HAbitsLab: 2.3 g, 130 °/s)
+# also read as circles. Changes to the simulator and a heading/mirror augmentation moved this
+# figure by less than retraining with another seed does (0.65 to 0.76), so the committed model is
+# still the one above. The surest lever is your class's own recordings (next section): a model
+# trained on the people who will use it has seen how *they* punch.
+#
+# ## 10 · Flash it, and record your own
 #
 # 1. Arduino IDE (or `arduino-cli`), core **Arduino Mbed OS Nano Boards**, libraries
 #    **Chirale_TensorFlowLite** and, for a Rev1 board, **Arduino_LSM9DS1**, for a Rev2 board,

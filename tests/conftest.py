@@ -19,15 +19,33 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
-def quick_course(tmp_path_factory):
-    """Every notebook executed once with papermill in quick mode, as `course --quick` does.
+def quick_course(request):
+    """Every notebook executed once with papermill in quick mode by the README's own command,
+    `python -m tinyml_lab course --quick`, started in the background when the session's tests
+    were collected (see pytest_collection_finish) so it overlaps the rest of the suite.
     Returns (output folder, {model name: ChapterSummary}, printed lines)."""
-    from tinyml_lab.course import run_course
+    from tinyml_lab.course import collect_summaries
 
-    out = tmp_path_factory.mktemp("course")
-    lines = []
-    summaries = run_course(out, quick=True, echo=lines.append)
-    return out, {s.model: s for s in summaries}, lines
+    started = request.config.stash.get(_COURSE, None)
+    if started is None:  # a fixture asked for outside a collected run: start it now
+        started = _start_course()
+    proc, out, log = started
+    code = proc.wait()
+    printed = log.read_text(errors="replace")
+    if code != 0:
+        pytest.fail(f"`python -m tinyml_lab course --quick` exited {code}:\n{printed[-6000:]}")
+    summaries = collect_summaries(out)
+    return out, {s.model: s for s in summaries}, printed.splitlines()
+
+
+def _start_course():
+    out = Path(tempfile.mkdtemp(prefix="tinyml_lab_course_"))
+    log = out / "course.log"
+    with open(log, "wb") as handle:
+        proc = subprocess.Popen([sys.executable, "-m", "tinyml_lab", "course", "--quick",
+                                 "--out", str(out / "run")],
+                                stdout=handle, stderr=subprocess.STDOUT, cwd=REPO)
+    return proc, out / "run", log
 
 
 @pytest.fixture(scope="session")
@@ -221,17 +239,40 @@ def board_inputs():
 BOARD_FIXTURES = {"arduino_inputs", "board_inputs", "board_runner"}
 
 
-def pytest_sessionstart(session):
-    """Start building the board library (minutes, once) in the background at once, at low
-    priority, so it overlaps the rest of the suite; the board tests run last and wait."""
-    from tinyml_lab.core.board.inputs import find_inputs
+_COURSE = pytest.StashKey[tuple]()
 
-    if isinstance(find_inputs(), str):
+
+def pytest_collection_finish(session):
+    """Start the session's two long jobs in the background as soon as it is known they are
+    needed, so they overlap the rest of the suite: the board library build (minutes, once,
+    at low priority; the board tests run last and wait for it) and the quick course run
+    that the notebook tests read."""
+    if session.config.option.collectonly:
         return
-    log = tempfile.TemporaryFile()
-    session.config.stash[_BUILD] = subprocess.Popen(
-        ["nice", "-n", "10", sys.executable, "-m", "tinyml_lab.core.board.build"],
-        stdout=log, stderr=subprocess.STDOUT)
+    wanted = set()
+    for item in session.items:
+        wanted |= set(getattr(item, "fixturenames", ()))
+    if "quick_course" in wanted:
+        session.config.stash[_COURSE] = _start_course()
+    if BOARD_FIXTURES & wanted:
+        from tinyml_lab.core.board.inputs import find_inputs
+
+        if not isinstance(find_inputs(), str):
+            log = tempfile.TemporaryFile()
+            session.config.stash[_BUILD] = subprocess.Popen(
+                ["nice", "-n", "10", sys.executable, "-m", "tinyml_lab.core.board.build"],
+                stdout=log, stderr=subprocess.STDOUT)
+
+
+def pytest_sessionfinish(session):
+    """Leave no background job behind (a run stopped early by -x or Ctrl-C)."""
+    course = session.config.stash.get(_COURSE, None)
+    for proc in (course[0] if course else None, session.config.stash.get(_BUILD, None)):
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            proc.wait()
+    if course:
+        shutil.rmtree(course[1].parent, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -256,3 +297,25 @@ def board_runner(request, board_inputs):
             print(line, flush=True)
 
     return build_runner(board_inputs, echo=echo)
+
+
+def rewrite_model(data: bytes, edit) -> bytes:
+    """The model with `edit(model_t)` applied to its flatbuffer object tree (the schema's
+    ModelT), packed again: how the tests make precisely damaged models."""
+    import flatbuffers
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+
+    from tinyml_lab.core.tflite_file import FILE_IDENTIFIER
+
+    model = schema.ModelT.InitFromPackedBuf(data, 0)
+    edit(model)
+    builder = flatbuffers.Builder(len(data))
+    builder.Finish(model.Pack(builder), file_identifier=FILE_IDENTIFIER)
+    return bytes(builder.Output())
+
+
+def committed_model(sketch: str):
+    """The TFLiteModel a committed sketch deploys (read back from its model_data.cc)."""
+    from tinyml_lab.core.deployed import load_deployed
+
+    return load_deployed(REPO / "arduino_sketches" / sketch).model

@@ -124,20 +124,6 @@ def test_export_refuses_ops_tflm_lacks(sine_int8, monkeypatch):
         export.render_sketch_files(read_model(sine_int8), 2048, source="x")
 
 
-def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
-    target = tmp_path / "model_data.h"
-    target.write_text("old")
-
-    def boom(*args, **kwargs):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(export.os, "replace", boom)
-    with pytest.raises(OSError):
-        export._write_atomically(target, "new")
-    assert target.read_text() == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["model_data.h"]
-
-
 def test_sketch_copy_takes_hand_written_files_only(tmp_path):
     copied = export.sketch_copy("hello_sine", tmp_path)
     names = {p.name for p in copied.iterdir()}

@@ -107,6 +107,10 @@ def test_capture_refuses_a_wrong_name_a_broken_file_and_a_missing_port(tmp_path)
     (tmp_path / "flex.csv").write_text("aX,aY,aZ,gX,gY,gZ\n1,2,3\n")
     with pytest.raises(SerialCaptureError, match="Not appending to a broken"):
         capture(None, tmp_path / "flex.csv", "flex")
+    write_recordings(tmp_path / "flex.csv", np.zeros((2, 119, 6)))
+    (tmp_path / "flex.csv").write_text((tmp_path / "flex.csv").read_text() + "1,2,3\n")
+    with pytest.raises(SerialCaptureError, match="broken .*line 242: 3 values"):
+        capture(None, tmp_path / "flex.csv", "flex")
     with pytest.raises(SerialCaptureError, match="Cannot open serial port .*Serial Monitor"):
         open_port(str(tmp_path / "no-such-port"))
 

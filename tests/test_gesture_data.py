@@ -46,7 +46,7 @@ def test_append_adds_blocks_and_refuses_a_broken_file(tmp_path):
     assert got.shape == (3, 119, 6)
     assert np.array_equal(got[2], blocks(1, seed=1)[0])
     path.write_text(path.read_text() + "1,2,3\n")
-    with pytest.raises(RecordingFormatError, match="line"):
+    with pytest.raises(RecordingFormatError, match=r"Not appending to flex\.csv: .*line 362: 3 values"):
         imu.write_recordings(path, blocks(1), append=True)
 
 
@@ -54,40 +54,87 @@ def test_windows_line_endings_bom_and_a_repeated_header_are_fine():
     text = csv_text(blocks(2), newline="\r\n")
     assert imu.parse_recordings("\ufeff" + text.replace("\ufeff", ""), "a.csv").shape[0] == 2
     twice = csv_text(blocks(1)) + csv_text(blocks(1, seed=3))
-    assert imu.parse_recordings(twice, "b.csv").shape == (2, 119, 6)
+    read = imu.parse_recordings_file(twice, "b.csv")
+    assert read.gestures.shape == (2, 119, 6) and read.dropped_rows == 0
 
 
-def test_lost_blank_lines_are_read_when_the_samples_divide_into_gestures():
+def test_a_clean_file_says_how_it_was_read():
+    read = imu.parse_recordings_file(csv_text(blocks(3)), "punch.csv")
+    assert np.array_equal(read.gestures, blocks(3))
+    assert read.summary == "punch.csv: 3 gestures of 119 rows between blank lines"
+    assert read.rows == 357 and read.dropped_rows == 0 and read.notes == ()
+
+
+def test_without_blank_lines_every_119_rows_are_a_gesture_as_the_tutorial_reads_them():
     text = csv_text(blocks(3)).replace("\n\n", "\n")
-    assert np.array_equal(imu.parse_recordings(text, "p.csv"), blocks(3))
+    read = imu.parse_recordings_file(text, "p.csv")
+    assert np.array_equal(read.gestures, blocks(3))
+    assert read.how == "split 357 rows every 119 into 3 gestures (no blank lines between gestures)"
+    cut = "\n".join(text.split("\n")[:-2]) + "\n"  # the last gesture one row short
+    read = imu.parse_recordings_file(cut, "p.csv")
+    assert np.array_equal(read.gestures, blocks(3)[:2]) and read.dropped_rows == 118
+    assert read.summary == ("p.csv: split 356 rows every 119 into 2 gestures (no blank lines "
+                            "between gestures), dropped a last gesture of 118 rows")
+
+
+def test_a_quoted_header_and_columns_in_another_order_are_read_by_name():
+    data = blocks(2)
+    quoted = csv_text(data, header='"aX","aY","aZ","gX","gY","gZ"')
+    assert np.array_equal(imu.parse_recordings(quoted, "q.csv"), data)
+    swapped = data[..., [3, 4, 5, 0, 1, 2]]
+    text = csv_text(swapped, header="gX,gY,gZ,aX,aY,aZ")
+    read = imu.parse_recordings_file(text, "s.csv")
+    assert np.array_equal(read.gestures, data)
+    assert "columns gX,gY,gZ,aX,aY,aZ read by name" in read.summary
+    lines = csv_text(data).split("\n")
+    with_time = "\n".join(["t,aX,aY,aZ,gX,gY,gZ"] + [f"{i},{line}" if line else line
+                                                     for i, line in enumerate(lines[1:])])
+    assert np.array_equal(imu.parse_recordings(with_time, "t.csv"), data)
+
+
+@pytest.mark.parametrize("mutate, kept, note", [
+    (lambda lines: lines[:50] + lines[51:], [1, 2], "dropped a gesture of 118 rows at line 2"),
+    (lambda lines: lines[:-3], [0, 1], "dropped a last gesture of 118 rows at line 242"),
+    (lambda lines: lines[:7] + ["0.1,0.2,0.3,nan,2,3"] + lines[8:], [1, 2],
+     "line 8: gX is 'nan' (a failed IMU read): line dropped"),
+    (lambda lines: lines[:5] + ["Failed to initialize IMU!"] + lines[5:], [0, 1, 2],
+     "line 6: 1 values where the header has 6: line dropped"),
+    (lambda lines: lines[:5] + ["0.1,0.2,x,1,2,3"] + lines[5:], [0, 1, 2],
+     "line 6: aZ is 'x', not a number: line dropped"),
+    (lambda lines: lines[:5] + ["0.1,0.2,0.3,1,2,3,4"] + lines[5:], [0, 1, 2],
+     "line 6: 7 values where the header has 6"),
+    (lambda lines: lines[:120] + lines[121:], [0, 1, 2],
+     "line 2: 238 rows without a blank line, split into 2 gestures"),
+    (lambda lines: lines[:30] + ["aX,aY,aZ,gX,gY,gZ"] + lines[30:], [1, 2],
+     "dropped a gesture of 29 rows at line 2"),
+])
+def test_what_cannot_be_a_gesture_is_dropped_and_named(mutate, kept, note):
+    lines = csv_text(blocks(3)).split("\n")
+    read = imu.parse_recordings_file("\n".join(mutate(lines)), "punch.csv")
+    assert np.array_equal(read.gestures, blocks(3)[kept])
+    assert note in read.summary, read.summary
+    assert read.rows - read.dropped_rows == 119 * len(kept)
 
 
 @pytest.mark.parametrize("mutate, message", [
-    (lambda lines: ["ax,ay,az,gx,gy,gz"] + lines[1:], r"punch\.csv, line 1: the header is"),
-    (lambda lines: ["gX,gY,gZ,aX,aY,aZ"] + lines[1:], r"line 1: .*in that order"),
+    (lambda lines: ["accel_x,accel_y,accel_z,gx,gy,gz"] + lines[1:],
+     r"punch\.csv, line 1: the header is .*; aX, aY, aZ are missing"),
+    (lambda lines: ["aX,aY,aZ,gX,gY"] + lines[1:], r"line 1: .*gZ is missing"),
     (lambda lines: lines[1:], r"line 1: .*Add the header"),
-    (lambda lines: lines[:5] + ["0.1,0.2,0.3,1,2"] + lines[6:], r"line 6: 5 values where 6"),
-    (lambda lines: lines[:5] + ["0.1,0.2,x,1,2,3"] + lines[6:], r"line 6: aZ is 'x'"),
-    (lambda lines: lines[:7] + ["0.1,0.2,0.3,nan,2,3"] + lines[8:], r"line 8: gX is 'nan'"),
-    (lambda lines: lines[:50] + lines[51:], r"line 2: .*too short: 118 samples"),
-    (lambda lines: lines[:120] + lines[121:], r"line 2: .*too long: 238 samples.*blank line"),
-    (lambda lines: lines[:30] + ["aX,aY,aZ,gX,gY,gZ"] + lines[30:], r"line 31: the header appears"),
+    (lambda lines: [lines[0].replace(",", ";")] + lines[1:], r"semicolons"),
+    (lambda lines: lines[:30], r"no whole gesture: .*longest run here is 29 rows"),
 ])
-def test_broken_files_name_the_file_line_and_fix(mutate, message):
+def test_what_cannot_be_read_is_refused_naming_the_file_line_and_fix(mutate, message):
     lines = csv_text(blocks(2)).split("\n")
-    text = "\n".join(mutate(lines))
     with pytest.raises(RecordingFormatError, match=message):
-        imu.parse_recordings(text, "punch.csv")
+        imu.parse_recordings("\n".join(mutate(lines)), "punch.csv")
 
 
 def test_empty_and_headless_files_are_refused(tmp_path):
     with pytest.raises(RecordingFormatError, match="is empty"):
         imu.parse_recordings("\n\n", "x.csv")
-    with pytest.raises(RecordingFormatError, match="no recorded gestures"):
+    with pytest.raises(RecordingFormatError, match="no whole gesture"):
         imu.parse_recordings(imu.HEADER_LINE + "\n", "x.csv")
-    text = csv_text(blocks(2)).replace("\n\n", "\n")
-    with pytest.raises(RecordingFormatError, match="too long: 237"):
-        imu.parse_recordings("\n".join(text.split("\n")[:-2]) + "\n", "x.csv")
     with pytest.raises(RecordingFormatError, match="No recordings file"):
         imu.read_recordings(tmp_path / "missing.csv")
     (tmp_path / "bin.csv").write_bytes(b"\xff\xfe\x00\x81")

@@ -75,7 +75,9 @@ def test_predict_gives_one_answer_per_gesture_in_file_order(tiny_gesture_sketch,
                         for i, g in enumerate(("flex", "punch", "circle"))])
     path = write_recordings(tmp_path / "mixed.csv", windows)
     assert main(["predict", "gesture", str(path), "--json", "--sketch", str(sketch)]) == 0
-    answers = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr()
+    answers = json.loads(out.out)
+    assert out.err == "note: mixed.csv: 3 gestures of 119 rows between blank lines\n"
     assert len(answers) == 3
     expected = predict_windows(np.round(windows, 3), sketch)  # the file holds 3 decimals
     for answer, want in zip(answers, expected):
@@ -88,13 +90,28 @@ def test_predict_gives_one_answer_per_gesture_in_file_order(tiny_gesture_sketch,
     assert len(lines) == 3 and lines[0].startswith(f"1: {answers[0]['label']}  (punch ")
 
 
+def test_predict_reads_a_tutorial_file_and_says_how(tiny_gesture_sketch, tmp_path, capsys):
+    """No blank lines, a quoted header and a last gesture one row short, as some learners'
+    files are: the answers cover the whole gestures and the note says what was dropped."""
+    sketch, _ = tiny_gesture_sketch
+    path = write_recordings(tmp_path / "punch.csv", np.zeros((3, 119, 6)))
+    lines = [line for line in path.read_text().splitlines() if line][:-1]
+    lines[0] = ",".join(f'"{name}"' for name in lines[0].split(","))
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["predict", "gesture", str(path), "--json", "--sketch", str(sketch)]) == 0
+    out = capsys.readouterr()
+    assert len(json.loads(out.out)) == 2
+    assert out.err == ("note: punch.csv: split 356 rows every 119 into 2 gestures (no blank "
+                       "lines between gestures), dropped a last gesture of 118 rows\n")
+
+
 def test_predict_errors_name_the_problem(tmp_path, capsys):
     from tinyml_lab.predict import predict
 
     bad = tmp_path / "punch.csv"
     bad.write_text("aX,aY,aZ,gX,gY,gZ\n1,2,3,4,5,6\n\n")
     assert main(["predict", "gesture", str(bad)]) == 2
-    assert "too short: 1 samples" in capsys.readouterr().err
+    assert "no whole gesture" in capsys.readouterr().err
     write_recordings(bad, np.zeros((1, 119, 6)))
     assert main(["predict", "gesture", str(bad), "--sketch", str(tmp_path)]) == 2
     assert "no generated model files" in capsys.readouterr().err

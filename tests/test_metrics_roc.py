@@ -1,4 +1,4 @@
-"""ROC curve and AUC: checked against counting by hand at every threshold."""
+"""ROC curve, AUC and balanced accuracy: checked against counting by hand."""
 
 import numpy as np
 import pytest
@@ -46,3 +46,15 @@ def test_plot_roc_draws_one_curve_per_model():
                     "int8": ([0, 1, 0, 1], [0.2, 0.8, 0.6, 0.4])})
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels == ["float (AUC 1.000)", "int8 (AUC 0.750)"]
+
+
+def test_balanced_accuracy_is_the_mean_of_the_class_accuracies():
+    from tinyml_lab.core.metrics import balanced_accuracy, confusion_matrix
+
+    true = [0] * 90 + [1] * 10
+    always_no = confusion_matrix(true, [0] * 100, 2)
+    assert balanced_accuracy(always_no) == 0.5  # 0.90 accuracy, but it never finds one
+    counts = confusion_matrix(true, [0] * 81 + [1] * 9 + [1] * 7 + [0] * 3, 2)
+    assert balanced_accuracy(counts) == pytest.approx((81 / 90 + 7 / 10) / 2)
+    with pytest.raises(TinyMLError, match="every class"):
+        balanced_accuracy(confusion_matrix([0, 0], [0, 1], 2))

@@ -131,3 +131,17 @@ def test_keyword_spotter_refuses_mismatched_models(tiny_kws, sine_int8):
     assert times[0] == 980 and np.all(np.diff(times) == 100)
     # the window ending at 1 s is the first clip
     assert np.array_equal(stream_scores[0], spotter.raw_scores(clips[0])[0].astype(int) + 128)
+
+
+def test_tilt_bends_the_spectrum_smoothly_and_differently_per_clip():
+    x = _batch(8) + 30  # well above the floor, which would clip the change
+    y = augment_spectrograms(x, np.random.default_rng(4), gain_db=0, max_shift=0, time_masks=0,
+                             freq_masks=0, tilt_db=20)
+    change = (y - x)[..., 0]
+    assert np.allclose(change, change[:, :1, :], atol=1e-4)  # the same in every frame
+    span = change[:, 0, -1] - change[:, 0, 0]
+    assert np.all(np.abs(span) <= 20 + 1e-3) and np.ptp(span) > 5  # low vs high channels
+    assert np.all(np.abs(np.diff(change[:, 0, :], n=2, axis=1)) < 0.1)  # smooth, no steps
+    same = augment_spectrograms(x, np.random.default_rng(4), gain_db=0, max_shift=0,
+                                time_masks=0, freq_masks=0)
+    assert np.array_equal(same, x)  # tilt_db=0 leaves the shape alone

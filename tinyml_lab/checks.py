@@ -319,3 +319,83 @@ def check_offline_plan(model, offsets, echo: bool = True) -> CheckResult:
                        "tensors that are no longer needed", echo)
     return _result(name, True, f"{len(acts)} tensors in {head:,} B, the live-set bound",
                    echo)
+
+
+def check_line_fit(fn: Callable, echo: bool = True) -> CheckResult:
+    """fn(macs, instructions) -> (slope, intercept) of the ordinary least-squares line."""
+    from tinyml_lab.optimisation.latency import fit_line
+
+    name = "least-squares line"
+    rng = np.random.default_rng(11)
+    noisy = rng.uniform(1e5, 3e6, 12)
+    cases = [(np.array([1e5, 2e5, 4e5]), np.array([7e5, 1.2e6, 2.2e6])),  # on 5 x + 200,000
+             (noisy, 4.2 * noisy + 3e5 + rng.normal(0, 5e4, noisy.size))]
+    for macs, instructions in cases:
+        want = fit_line(macs, instructions, relative=False)
+        got, error = _call(fn, macs.copy(), instructions.copy())
+        if error:
+            return _result(name, False, error, echo)
+        try:
+            slope, intercept = float(got[0]), float(got[1])
+        except (TypeError, IndexError, ValueError):
+            return _result(name, False, f"return (slope, intercept), got {got!r}", echo)
+        if np.isclose(slope, want.intercept, rtol=1e-6) and np.isclose(intercept, want.slope,
+                                                                        rtol=1e-6):
+            return _result(name, False, "slope and intercept are swapped: return "
+                           "(slope, intercept)", echo)
+        if not (np.isclose(slope, want.slope, rtol=1e-6)
+                and np.isclose(intercept, want.intercept, rtol=1e-6, atol=1e-3)):
+            return _result(name, False, f"for {len(macs)} models the line should be "
+                           f"{want.slope:.4f} x MACs + {want.intercept:,.1f}, yours is "
+                           f"{slope:.4f} x MACs + {intercept:,.1f}. slope = cov(x, y) / var(x) "
+                           "and intercept = mean(y) - slope * mean(x).", echo)
+    return _result(name, True, "slope and intercept match the least-squares line", echo)
+
+
+def check_activation_peak(fn: Callable, cases: list[tuple[list, int]],
+                          echo: bool = True) -> CheckResult:
+    """fn(ops) -> the largest working set in bytes, where ops lists each op's
+    (input elements, output elements) of int8 activations; `cases` pairs such lists with
+    the answer tinyml_lab.optimisation.architecture gives for a real model."""
+    name = "activation working set"
+    for ops, want in cases:
+        got, error = _call(fn, [tuple(op) for op in ops])
+        if error:
+            return _result(name, False, error, echo)
+        try:
+            got = int(got)
+        except (TypeError, ValueError):
+            return _result(name, False, f"return a number of bytes, got {got!r}", echo)
+        if got != want:
+            unaligned = max(i + o for i, o in ops)
+            hint = ("TFLM places every buffer on a 16-byte boundary: round each tensor up to "
+                    "a multiple of 16 before adding" if got == unaligned else
+                    "an op needs its input and its output at the same time: add them, then "
+                    "take the largest over the ops")
+            return _result(name, False, f"for a model of {len(ops)} ops the peak is {want:,} B,"
+                           f" yours is {got:,} B: {hint}.", echo)
+    return _result(name, True, f"{len(cases)} models' peaks match, to the byte", echo)
+
+
+def check_budget_choice(choice, candidates, budget, echo: bool = True) -> CheckResult:
+    """`choice` (a design Candidate) fits `budget`, and no trained candidate that fits is
+    more accurate."""
+    name = "best model under the budget"
+    if choice is None:
+        return _result(name, False, "no model chosen: did any trained candidate fit? Run the "
+                       "search with the new budget (cached candidates are reused).", echo)
+    if not getattr(choice, "trained", False):
+        return _result(name, False, f"{choice.label} was not trained ({choice.skipped}): pick "
+                       "among the trained candidates", echo)
+    over = budget.violations(choice.flash_bytes, choice.arena_bytes, choice.instructions)
+    if over:
+        return _result(name, False, f"{choice.label} is over the budget: {'; '.join(over)}. "
+                       "Keep only candidates with candidate.fits(budget).", echo)
+    better = [c for c in candidates if c.fits(budget) and c.metric > choice.metric]
+    if better:
+        best = max(better, key=lambda c: c.metric)
+        return _result(name, False, f"{best.label} also fits and scores {best.metric:.3f} "
+                       f"against your {choice.metric:.3f}: take the highest metric among "
+                       "those that fit.", echo)
+    return _result(name, True, f"{choice.label}: {choice.metric:.3f}, arena "
+                   f"{choice.arena_bytes:,} B <= {budget.arena_bytes:,} B", echo)

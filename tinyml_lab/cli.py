@@ -1,9 +1,16 @@
-"""Command line: `python -m tinyml_lab {course,info,export,arena,profile,patch,boards,predict,capture,vww}`."""
+"""Command line: `python -m tinyml_lab {course,info,export,arena,profile,patch,boards,predict,capture,vww}`.
+
+Every subcommand's expected failures (a TinyMLError, an OSError such as a permission denied
+or a full disk, a bad file, bad JSON) become one line on stderr and exit status 2 in main(),
+so a new subcommand gets that for free; only a bug in the package gives a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -82,12 +89,20 @@ def _cmd_export(args) -> int:
     from tinyml_lab.core.tflite_file import read_model
 
     model = read_model(args.model)
-    labels = tuple(s for s in (args.labels or "").split(",") if s)
-    cost = inference_cost(model, board=args.board)
+    labels = () if args.labels is None else tuple(s.strip() for s in args.labels.split(","))
+    costs = []
+
+    def measured_cost(checked_model):  # run on the board build only once export's checks pass
+        costs.append(inference_cost(checked_model, board=args.board,
+                                    measure=False if args.estimate_cost else None))
+        return costs[-1]
+
     result = export_to_sketch(model, args.sketch, args.arena, source=args.source or args.model,
-                              labels=labels, board=args.board, cost=cost)
-    print(f"kInvokeInstructions {cost.instructions:,} ({cost.source})")
-    how = "given" if args.arena else "computed for Cortex-M4 + CMSIS-NN"
+                              labels=labels, board=args.board, cost=measured_cost)
+    said = "estimated from MACs and op count (--estimate-cost)" if args.estimate_cost \
+        else costs[-1].source
+    print(f"kInvokeInstructions {costs[-1].instructions:,} ({said})")
+    how = "given" if args.arena is not None else "computed for Cortex-M4 + CMSIS-NN"
     print(f"kTensorArenaSize {result.arena_bytes:,} B ({how})")
     for path in result.files:
         print(f"wrote {path}")
@@ -173,7 +188,8 @@ def _cmd_predict(args) -> int:
     from tinyml_lab.predict import format_predictions, predict
 
     result = predict(args.chapter, args.file, args.sketch)
-    for note in getattr(result, "notes", ()):
+    answers = result if isinstance(result, list) else [result]
+    for note in dict.fromkeys(note for answer in answers for note in answer.notes):
         print(f"note: {note}", file=sys.stderr)
     print(format_predictions(result, as_json=args.json, chapter=args.chapter))
     return 0
@@ -279,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--labels", help="comma-separated class labels")
     p.add_argument("--board", default="nano33ble")
     p.add_argument("--source", help="provenance text for the generated files")
+    p.add_argument("--estimate-cost", action="store_true",
+                   help="write kInvokeInstructions estimated from MACs, without measuring it "
+                        "on the board build (seconds per model) even where its tools are here")
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("arena", help="compute a model's tensor arena exactly (no TFLM run)")
@@ -352,10 +371,67 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_EXPECTED_FAILURE = 2
+EXIT_BROKEN_PIPE = 128 + 13  # what a command killed by SIGPIPE returns (`info | head -1`)
+EXIT_INTERRUPTED = 130
+
+_OS_ERROR_FIXES = {
+    errno.EACCES: "check the file's and folder's permissions, or choose another path",
+    errno.EPERM: "check the file's and folder's permissions, or choose another path",
+    errno.EROFS: "that file system is read-only: choose a folder you can write to",
+    errno.ENOSPC: "the disk is full: free some space, or write somewhere else",
+    errno.EDQUOT: "the disk quota is used up: free some space, or write somewhere else",
+    errno.ENOENT: "check the path",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: check the path",
+    errno.EEXIST: "something is already there (a file where a folder is needed?): check the path",
+    errno.EISDIR: "that is a folder, not a file: give a file",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for a failed file operation: what, where, and what to do."""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+    fix = _OS_ERROR_FIXES.get(exc.errno)
+    return f"{what}{': ' + where if where else ''}" + (f" ({fix})" if fix else "")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(line.strip() for line in str(text).splitlines() if line.strip())
+
+
+def _fail(message: str, code: int = EXIT_EXPECTED_FAILURE) -> int:
+    try:
+        print(f"error: {_one_line(message)}", file=sys.stderr, flush=True)
+    except OSError:
+        pass  # stderr is gone too: the exit status still says it
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand. Expected failures exit 2 with one line on stderr, output into a
+    closed pipe exits quietly, Ctrl-C exits 130; anything else is a bug and raises."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # here, so that a closed pipe is caught below, not at exit
+        return code
+    except BrokenPipeError:
+        # the reader stopped reading (`| head`): not an error of ours, and nothing more to say
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit does not raise again
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+        return EXIT_BROKEN_PIPE
     except TinyMLError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(os_error_message(exc))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        kind = "JSON" if isinstance(exc, json.JSONDecodeError) else "text"
+        return _fail(f"a file could not be read as {kind} ({exc}): check that it is the right "
+                     "file and not damaged")
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INTERRUPTED)

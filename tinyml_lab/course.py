@@ -89,6 +89,9 @@ def run_course(out_dir: str | Path = "build", quick: bool = False, only: str | N
                update_sketches: bool = False, echo=print) -> list[ChapterSummary]:
     """Run every notebook in order, stopping at the first failure with its name."""
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise TinyMLError(f"--out {out_dir} is a file: give a folder for the executed "
+                          "notebooks and their artifacts (it is created if missing).")
     books = course_notebooks(only)
     mode = "quick" if quick else "full"
     echo(f"Running {len(books)} notebook(s) in {mode} mode into {out_dir}/")

@@ -665,9 +665,36 @@ UNALIGNED_ARENA_SLACK = ALIGN
 SKETCH_TARGET = "cortex-m-cmsis-nn"
 
 
+_needs: dict[tuple[str, str], int] = {}
+
+
+def board_arena_need(model: TFLiteModel | bytes | str | Path, target: str = SKETCH_TARGET) -> int:
+    """The fewest arena bytes a target's TFLM build runs the model with: the larger of its
+    used bytes and its minimum working arena (remembered per model and target: an export
+    asks for it several times)."""
+    model = model if isinstance(model, TFLiteModel) else read_model(model)
+    key = (model.sha256, target)
+    if key not in _needs:
+        estimate = estimate_arena(model, target)
+        if len(_needs) > 256:
+            _needs.clear()
+        _needs[key] = max(estimate.min_arena_bytes, estimate.used_bytes)
+    return _needs[key]
+
+
 def sketch_arena_bytes(model: TFLiteModel | bytes | str | Path, target: str = SKETCH_TARGET) -> int:
     """kTensorArenaSize for a sketch: the larger of the target's used bytes and minimum
     working arena, rounded up to 16, plus the unaligned-array slack. No other margin."""
-    estimate = estimate_arena(model, target)
-    need = max(estimate.min_arena_bytes, estimate.used_bytes)
+    need = board_arena_need(model, target)
     return -(-need // ALIGN) * ALIGN + UNALIGNED_ARENA_SLACK
+
+
+def host_arena_bytes(model: TFLiteModel | bytes | str | Path, sketch_arena: int,
+                     target: str = SKETCH_TARGET) -> int:
+    """The host runtime's equivalent of a sketch's arena: the host (python target) need plus
+    the margin the sketch has above the target's need. The host's 64-bit structs take more
+    bytes than the board's 32-bit ones, so the board's number would fail on the host, and
+    a roomy host arena would hide a sketch arena that is too small; this one asks the host
+    the board's question (allocate with exactly this much to spare)."""
+    model = model if isinstance(model, TFLiteModel) else read_model(model)
+    return int(sketch_arena) + board_arena_need(model, "python") - board_arena_need(model, target)

@@ -116,10 +116,22 @@ def to_float16(model) -> bytes:
 
 
 def representative_samples(data: np.ndarray, count: int = 200, seed: int = 0) -> np.ndarray:
-    """An evenly random subset of the training inputs for calibrating activation ranges."""
-    data = np.asarray(data, dtype=np.float32)
-    if len(data) == 0:
+    """An evenly random subset of the training inputs for calibrating activation ranges.
+    NaN or infinite inputs are refused: they would give the converter no range to
+    quantize with (it then quietly returns a float model)."""
+    try:
+        data = np.asarray(data, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"The representative data must be an array of numbers shaped like "
+                        f"the model's inputs ({exc}).") from None
+    if data.ndim == 0 or len(data) == 0:
         raise TinyMLError("The representative dataset is empty: pass some training inputs.")
+    bad = ~np.isfinite(data.reshape(len(data), -1)).all(axis=1)
+    if bad.any():
+        raise TinyMLError(
+            f"{int(bad.sum())} of the {len(data)} representative samples hold NaN or infinite "
+            f"values (the first is sample {int(np.argmax(bad))}): quantization needs the real "
+            "range of the inputs. Drop or repair those samples (np.isfinite finds them).")
     pick = np.random.default_rng(seed).permutation(len(data))[: min(count, len(data))]
     return data[np.sort(pick)]
 
@@ -140,8 +152,10 @@ def to_int8(
     """
     import tensorflow as tf
 
+    if not hasattr(model, "layers") or not hasattr(model, "input_shape"):
+        raise TypeError(f"to_int8 converts a Keras model, got {type(model).__name__}.")
     check_layers_for_tflm(model)
-    samples = representative_samples(np.asarray(representative_data), count)
+    samples = representative_samples(representative_data, count)
     if samples.shape[1:] != tuple(model.input_shape[1:]):
         raise TinyMLError(
             f"Representative data has sample shape {samples.shape[1:]}, but the model expects "
@@ -164,7 +178,12 @@ def to_int8(
     if not per_channel:
         converter._experimental_disable_per_channel = True
     data = _run(converter)
-    check_ops_for_tflm(read_model(data), model)
+    converted = read_model(data)
+    check_ops_for_tflm(converted, model)
+    if not converted.is_full_int8:
+        from tinyml_lab.core.tflm import require_int8
+
+        require_int8(converted)  # the converter fell back to float somewhere: say where
     return data
 
 

@@ -63,10 +63,12 @@ def board_tools_missing() -> str | None:
 
 
 def inference_cost(model: TFLiteModel | bytes, inputs=None, board: str = DEFAULT_BOARD,
-                   measure: bool | None = None) -> InferenceCost:
+                   measure: bool | None = None, find_min_arena: bool = True) -> InferenceCost:
     """The cost of one Invoke on `board`: measured on the Nano 33 BLE build when its tools
     are here (measure=None; the first call builds the library, minutes, once), estimated
-    otherwise or when measure=False. `inputs`: real samples make the count exact for them."""
+    otherwise or when measure=False. `inputs`: real samples make the count exact for them.
+    find_min_arena=False leaves out the board's minimum arena (a bisection of about twenty
+    runs) when only the instructions are wanted."""
     model = model if isinstance(model, TFLiteModel) else read_model(model)
     if measure is None:
         measure = board == "nano33ble" and board_tools_missing() is None
@@ -74,7 +76,7 @@ def inference_cost(model: TFLiteModel | bytes, inputs=None, board: str = DEFAULT
         return InferenceCost(estimated_instructions(model), False, board)
     from tinyml_lab.core.board.profile import profile_model
 
-    profile = profile_model(model, inputs)
+    profile = profile_model(model, inputs, find_min_arena=find_min_arena)
     return InferenceCost(profile.instructions_per_invoke, True, board,
                          profile.arena_used_bytes, profile.min_arena_bytes,
                          profile.op_instructions)

@@ -9,6 +9,7 @@ dropping the names TFLM never reads (strip_names), which are flash on a board. I
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ except ImportError as exc:  # pragma: no cover - only without requirements.txt i
     ) from exc
 
 FILE_IDENTIFIER = b"TFL3"
+MAX_DIMS = 6  # TFLM's RuntimeShape holds at most 6 dimensions
 
 BUILTIN_OP_NAMES = {
     code: name for name, code in vars(_schema.BuiltinOperator).items() if name.isupper()
@@ -170,6 +172,9 @@ def read_model(source: bytes | bytearray | str | Path) -> TFLiteModel:
 def _load_bytes(source: bytes | bytearray | str | Path) -> bytes:
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source)
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError(f"Expected a .tflite file's path or its bytes, got "
+                        f"{type(source).__name__}.")
     path = Path(source)
     if not path.is_file():
         raise ModelFormatError(f"No model file at {path}: check the path.")
@@ -183,6 +188,12 @@ def _to_dataclasses(model, data: bytes) -> TFLiteModel:
     buffers = model.buffers or []
     tensors = []
     for index, t in enumerate(graph.tensors or []):
+        # TFLM follows these indices without checking them: out of range, it reads whatever
+        # memory lies there and crashes, or not, depending on the process
+        if not 0 <= t.buffer < max(len(buffers), 1):
+            raise ModelFormatError(
+                f"Tensor {index} refers to buffer {t.buffer}, but the model has only "
+                f"{len(buffers)}: the file is corrupt. Re-export it from the notebook.")
         buffer = buffers[t.buffer] if t.buffer < len(buffers) else None
         has_data = buffer is not None and buffer.data is not None and len(buffer.data) > 0
         q = t.quantization
@@ -202,12 +213,20 @@ def _to_dataclasses(model, data: bytes) -> TFLiteModel:
             zero_points=zeros,
             quantized_dimension=int(q.quantizedDimension) if q is not None else 0,
         )
-        if has_data and tensor.nbytes and len(buffer.data) != tensor.nbytes:
+        if any(d < 0 for d in tensor.shape):
+            raise ModelFormatError(f"Tensor {index} has shape {list(tensor.shape)}: dimensions "
+                                   "are never negative, the file is corrupt. Re-export it.")
+        if has_data and tensor.dtype in ITEM_BYTES and len(buffer.data) != tensor.nbytes:
             raise ModelFormatError(
                 f"Tensor {tensor.name!r} should hold {tensor.nbytes} bytes but its buffer has "
                 f"{len(buffer.data)}: the file is corrupt. Re-export it from the notebook."
             )
+        _check_quantization_shape(tensor)
         tensors.append(tensor)
+    for m in model.metadata or []:
+        if not 0 <= m.buffer < len(buffers):
+            raise ModelFormatError(f"A metadata entry refers to buffer {m.buffer}, but the "
+                                   f"model has only {len(buffers)}: the file is corrupt.")
     codes = model.operatorCodes or []
     operators = []
     for index, op in enumerate(graph.operators or []):
@@ -228,11 +247,16 @@ def _to_dataclasses(model, data: bytes) -> TFLiteModel:
         )
     for op in operators:
         for i in op.inputs + op.outputs:
-            if i >= len(tensors):
+            if not -1 <= i < len(tensors) or (i == -1 and i in op.outputs):
                 raise ModelFormatError(
                     f"Op {op.index} ({op.name}) refers to tensor {i}, but the model has only "
                     f"{len(tensors)}: the file is corrupt."
                 )
+    for kind, indices in (("input", graph.inputs), ("output", graph.outputs)):
+        for i in (indices if indices is not None else ()):
+            if not 0 <= int(i) < len(tensors):
+                raise ModelFormatError(f"The model's {kind} is tensor {int(i)}, but the model "
+                                       f"has only {len(tensors)}: the file is corrupt.")
     return TFLiteModel(
         data=data,
         schema_version=int(model.version),
@@ -249,6 +273,62 @@ def _to_dataclasses(model, data: bytes) -> TFLiteModel:
             _buffer_bytes(buffers, m.buffer) for m in (model.metadata or [])
         ),
     )
+
+
+def _check_quantization_shape(tensor: Tensor) -> None:
+    """As many zero points as scales, and per-channel parameters along a real axis with one
+    per channel: TFLM indexes them by channel without checking."""
+    if not tensor.scales and not tensor.zero_points:
+        return
+    where = f"Tensor {tensor.index} ({tensor.name or 'unnamed'})"
+    if len(tensor.zero_points) != len(tensor.scales):
+        raise ModelFormatError(f"{where} has {len(tensor.scales)} scale(s) but "
+                               f"{len(tensor.zero_points)} zero point(s): the file is corrupt.")
+    if len(tensor.scales) > 1:
+        axis = tensor.quantized_dimension
+        if not 0 <= axis < len(tensor.shape) or tensor.shape[axis] != len(tensor.scales):
+            raise ModelFormatError(
+                f"{where} has {len(tensor.scales)} per-channel scales along axis {axis} of "
+                f"shape {list(tensor.shape)}: the file is corrupt.")
+
+
+def check_integrity(model: TFLiteModel) -> None:
+    """ModelFormatError for what no converter writes but one flipped byte can: an op reading
+    a tensor that nothing fills (no data, no model input, no earlier op's output: a weight
+    that lost its buffer), a model output nothing computes, a scale that is negative or not
+    finite, a zero point its integer type cannot hold. TFLM would run some of these, on
+    garbage, and crash on others."""
+    filled = set(model.inputs) | {t.index for t in model.tensors if t.is_constant or t.is_variable}
+    for op in model.operators:
+        for i in op.inputs:
+            if i >= 0 and i not in filled:
+                tensor = model.tensors[i]
+                raise ModelFormatError(
+                    f"Op {op.index} ({op.name}) reads tensor {i} ({tensor.name or 'unnamed'}), "
+                    "which has no data and is computed by no earlier op: the file is corrupt "
+                    "(a weight lost its buffer?). Convert and export the model again.")
+        filled.update(op.outputs)
+    for i in model.outputs:
+        if i not in filled:
+            raise ModelFormatError(f"The model's output tensor {i} is computed by no op: the "
+                                   "file is corrupt. Convert and export the model again.")
+    for t in model.tensors:
+        if len(t.shape) > MAX_DIMS:
+            raise ModelFormatError(f"Tensor {t.index} ({t.name or 'unnamed'}) has "
+                                   f"{len(t.shape)} dimensions; TFLM's kernels handle at most "
+                                   f"{MAX_DIMS}: the file is corrupt, or the model cannot run "
+                                   "on a microcontroller.")
+        bad_scale = next((s for s in t.scales if not (np.isfinite(s) and s >= 0)), None)
+        if bad_scale is not None:
+            raise ModelFormatError(f"Tensor {t.index} ({t.name or 'unnamed'}) has scale "
+                                   f"{bad_scale!r}; scales are finite and positive: the file "
+                                   "is corrupt. Convert and export the model again.")
+        if t.dtype in ("int8", "uint8", "int16") and t.zero_points:
+            info = np.iinfo(t.dtype)
+            if not all(info.min <= z <= info.max for z in t.zero_points):
+                raise ModelFormatError(f"Tensor {t.index} ({t.name or 'unnamed'}) has a zero "
+                                       f"point outside {t.dtype}'s {info.min}..{info.max}: the "
+                                       "file is corrupt. Convert and export the model again.")
 
 
 def _plain_options(options) -> dict:

@@ -4,29 +4,25 @@ The `tflite_micro` wheel is the judge of what will run on a board: the same inte
 allocator and reference kernels as the firmware, built for the host. Inputs are quantized
 and outputs dequantized with the model's own parameters, exactly as a sketch does.
 
-Arena sizes are measured in child processes: TFLM prints its allocation report on the
-C-level stderr, and for some arena sizes below the minimum it crashes instead of failing
-cleanly, which must not take the notebook kernel down with it.
+Every model is first allocated and invoked in a child process (tinyml_lab.core.tflm_guard):
+for some arenas below the minimum, and for corrupt models, TFLM crashes instead of failing
+cleanly, which must not take the notebook kernel down with it. Arena sizes are measured
+there too: TFLM prints its allocation report on the C-level stderr.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from tinyml_lab.core import tflm_guard
+from tinyml_lab.core._tflm_probe import PROBE_ALLOCATION_FAILED, PROBE_OK
 from tinyml_lab.core.errors import ModelFormatError, NotQuantizedError, TinyMLError
-from tinyml_lab.core.tflite_file import Tensor, TFLiteModel, read_model
-
-# Exit codes of the probe child (tinyml_lab.core._tflm_probe).
-PROBE_OK = 0
-PROBE_ALLOCATION_FAILED = 3
+from tinyml_lab.core.tflite_file import Tensor, TFLiteModel, check_integrity, read_model
+from tinyml_lab.core.validate import require_int
 
 
 def _as_model(model: TFLiteModel | bytes | str | Path) -> TFLiteModel:
@@ -61,7 +57,10 @@ def dequantize(values: np.ndarray, tensor: Tensor) -> np.ndarray:
 
 
 class MicroInterpreter:
-    """A model loaded in the TFLM runtime, with float in / float out convenience."""
+    """A model loaded in the TFLM runtime, with float in / float out convenience.
+
+    The model is allocated and invoked in a child process first (tinyml_lab.core.tflm_guard):
+    an arena too small or a model TFLM would crash on is a TinyMLError, not a dead kernel."""
 
     def __init__(self, model: TFLiteModel | bytes | str | Path, arena_size: int | None = None):
         from tflite_micro.python.tflite_micro import runtime
@@ -72,7 +71,11 @@ class MicroInterpreter:
                 f"The model has {self.model.subgraph_count} subgraphs; the course's sketches "
                 "run single-subgraph models. Remove control flow (if/while) from the model."
             )
-        self.arena_size = arena_size or max(64 * 1024, 4 * self.model.size_bytes)
+        if arena_size is None:
+            arena_size = max(64 * 1024, 4 * self.model.size_bytes)
+        self.arena_size = require_int(arena_size, "arena_size (bytes)", minimum=1)
+        check_integrity(self.model)  # what TFLM would follow blindly into random memory
+        tflm_guard.require_runs(self.model, self.arena_size)
         try:
             self._interp = runtime.Interpreter.from_bytes(
                 self.model.data, arena_size=self.arena_size
@@ -182,16 +185,14 @@ class ArenaMeasurement:
     min_arena_bytes: int | None = None
 
 
-def _probe(model_path: Path, arena_size: int, report: bool = False) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "tinyml_lab.core._tflm_probe", str(model_path), str(arena_size)]
-    if report:
-        cmd.append("--report")
-    env = dict(os.environ, PYTHONFAULTHANDLER="")
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+def _probe(model: TFLiteModel | bytes | str | Path, arena_size: int,
+           report: bool = False) -> tflm_guard.ProbeResult:
+    """Allocate (only) in a child process; TFLM's output, with report, in .stderr."""
+    return tflm_guard.probe(_as_model(model).data, arena_size, invoke=False, report=report)
 
 
-def _allocates(model_path: Path, arena_size: int) -> bool:
-    result = _probe(model_path, arena_size)
+def _allocates(model: TFLiteModel | bytes | str | Path, arena_size: int) -> bool:
+    result = _probe(model, arena_size)
     if result.returncode == PROBE_OK:
         return True
     if result.returncode == PROBE_ALLOCATION_FAILED or result.returncode < 0:
@@ -205,27 +206,24 @@ def measure_arena(
     """Arena bytes the host TFLM runtime uses (head + tail) and, optionally, the minimum
     arena it can allocate with (binary search; every larger size also works)."""
     model = _as_model(model)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "model.tflite"
-        path.write_bytes(model.data)
-        big = max(256 * 1024, 8 * model.size_bytes)
-        result = _probe(path, big, report=True)
-        if result.returncode != PROBE_OK:
-            raise TinyMLError(
-                f"TFLM cannot allocate this model even with a {big:,} B arena:\n"
-                f"{result.stderr[-2000:]}"
-            )
-        found = dict((k, int(v)) for k, v in _ALLOC_RE.findall(result.stderr + result.stdout))
-        if set(found) != {"total", "head", "tail"}:
-            raise TinyMLError(
-                "TFLM did not print its allocation report; is the tflite_micro wheel the one "
-                f"pinned in requirements.txt? Output was:\n{result.stderr[-2000:]}"
-            )
-        minimum = _minimum_arena(path, found["total"]) if find_minimum else None
+    big = max(256 * 1024, 8 * model.size_bytes)
+    result = _probe(model, big, report=True)
+    if result.returncode != PROBE_OK:
+        raise TinyMLError(
+            f"TFLM cannot allocate this model even with a {big:,} B arena:\n"
+            f"{result.stderr[-2000:]}"
+        )
+    found = dict((k, int(v)) for k, v in _ALLOC_RE.findall(result.stderr + result.stdout))
+    if set(found) != {"total", "head", "tail"}:
+        raise TinyMLError(
+            "TFLM did not print its allocation report; is the tflite_micro wheel the one "
+            f"pinned in requirements.txt? Output was:\n{result.stderr[-2000:]}"
+        )
+    minimum = _minimum_arena(model, found["total"]) if find_minimum else None
     return ArenaMeasurement(found["total"], found["head"], found["tail"], minimum)
 
 
-def _minimum_arena(path: Path, used: int) -> int:
+def _minimum_arena(path: TFLiteModel, used: int) -> int:
     hi = used
     while not _allocates(path, hi):
         hi *= 2

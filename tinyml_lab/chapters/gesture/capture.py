@@ -22,7 +22,7 @@ from tinyml_lab.chapters.gesture.data import (
     check_gesture_name,
     is_header,
     parse_sample,
-    read_recordings,
+    read_recordings_file,
     write_recordings,
 )
 from tinyml_lab.core.errors import TinyMLError
@@ -115,9 +115,13 @@ def check_output(path: str | Path, gesture: str) -> tuple[Path, int]:
     if not path.exists():
         return path, 0
     try:
-        return path, len(read_recordings(path))
+        existing = read_recordings_file(path)
     except RecordingFormatError as exc:
         raise SerialCaptureError(f"Not appending to a broken recordings file: {exc}") from None
+    if existing.dropped_rows:
+        raise SerialCaptureError(f"Not appending to a broken recordings file: "
+                                 f"{existing.summary}. Fix or remove those rows first.")
+    return path, len(existing)
 
 
 def capture(port, path: str | Path, gesture: str, count: int | None = None,

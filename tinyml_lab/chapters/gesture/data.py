@@ -33,6 +33,11 @@ CHANNELS = len(HEADER)
 SAMPLES_PER_GESTURE = 119  # one second at the LSM9DS1's 119 Hz
 SAMPLE_RATE_HZ = 119.0
 GESTURE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# What an IMU can report at its widest setting: the LSM9DS1's +-16 g range reads up to
+# 32767 x 0.732 mg = 24.0 g, its +-2000 deg/s range up to 32767 x 70 mdeg/s = 2294 deg/s
+# (the BMI270 reaches 16 g and 1998 deg/s). A value beyond them was not measured.
+ACCEL_LIMIT_G = 24.0
+GYRO_LIMIT_DPS = 2294.0
 
 
 class RecordingFormatError(TinyMLError):
@@ -72,8 +77,16 @@ def format_block(block) -> str:
     return "\n".join(format_sample(s) for s in block) + "\n\n"
 
 
+def _fields(line: str) -> list[str]:
+    """The comma-separated fields of a line, spaces and surrounding quotes removed."""
+    return [f.strip().strip('"').strip("'").strip() for f in line.strip().split(",")]
+
+
 def is_header(text: str) -> bool:
-    return tuple(f.strip() for f in text.strip().split(",")) == HEADER
+    """True for a header line naming the six IMU_Capture columns (quoted or not, any order,
+    other columns allowed)."""
+    names = [f.lower() for f in _fields(text)]
+    return all(names.count(h.lower()) == 1 for h in HEADER)
 
 
 def parse_sample(text: str, where: str) -> list[float]:
@@ -100,69 +113,179 @@ def parse_sample(text: str, where: str) -> list[float]:
                 "Record that gesture again."
             )
         values.append(value)
+    check_sensor_range(values, where)
     return values
+
+
+def check_sensor_range(values, where: str) -> None:
+    """RecordingFormatError naming `where` if a sample holds a value no IMU can measure
+    (1e39 is finite in Python but no acceleration, and it would flip the model's answer)."""
+    for name, value in zip(HEADER, values):
+        limit, unit = (ACCEL_LIMIT_G, "g") if name.startswith("a") else (GYRO_LIMIT_DPS, "deg/s")
+        if not abs(value) <= limit:
+            raise RecordingFormatError(
+                f"{where}: {name} is {value:g} {unit}, beyond the +-{limit:g} {unit} any of the "
+                "boards' IMUs can measure: the line is damaged (or not in g and deg/s). Fix or "
+                "remove that gesture, or record it again.")
 
 
 # ---------------------------------------------------------------- whole files
 
 
-def parse_recordings(text: str, name: str = "<text>") -> np.ndarray:
-    """The gestures in IMU_Capture text, shape (gestures, 119, 6), float32."""
+@dataclass(frozen=True)
+class RecordingsFile:
+    """What the reader made of one IMU_Capture file: its gestures, and what it did to get
+    them (how it cut the rows into gestures, what it dropped and why, line by line)."""
+
+    name: str
+    gestures: np.ndarray  # (n, 119, 6) float32, in g and deg/s
+    rows: int  # sample rows read
+    dropped_rows: int  # rows in no gesture: unreadable lines, short gestures, leftovers
+    how: str  # how the rows became gestures
+    notes: tuple[str, ...] = ()  # each thing dropped or reordered, naming its line
+
+    def __len__(self) -> int:
+        return len(self.gestures)
+
+    @property
+    def summary(self) -> str:
+        """One line: '<file>: split 1569 rows into 13 gestures, dropped ...'."""
+        return "; ".join([f"{self.name}: {self.how}", *self.notes])
+
+
+def _header_columns(fields: list[str], name: str, line: int) -> tuple[list[int], list[str]]:
+    """Where each of aX..gZ is in the header, and notes on an unusual one."""
+    lower = [f.lower() for f in fields]
+    missing = [h for h in HEADER if lower.count(h.lower()) != 1]
+    if missing:
+        looks_numeric = all(_is_number(f) for f in fields)
+        fix = (f"Add the header {HEADER_LINE} as the first line." if looks_numeric else
+               "The values are separated by semicolons: save the file with commas (CSV)."
+               if ";" in ",".join(fields) else
+               f"The columns must be named {HEADER_LINE} (acceleration in g, then angular rate "
+               f"in degrees/s), as IMU_Capture prints them; {', '.join(missing)} "
+               f"{'is' if len(missing) == 1 else 'are'} missing or repeated.")
+        raise RecordingFormatError(
+            f"{name}, line {line}: the header is {','.join(fields)!r}. {fix}")
+    columns = [lower.index(h.lower()) for h in HEADER]
+    notes = []
+    if columns != list(range(CHANNELS)) or len(fields) != CHANNELS:
+        notes.append(f"line {line}: columns {','.join(fields)} read by name as {HEADER_LINE}")
+    return columns, notes
+
+
+def _read_row(fields: list[str], columns: list[int], width: int, line: int
+              ) -> tuple[list[float] | None, str | None]:
+    """The six values of a data line, or None and why the line cannot be a sample."""
+    if len(fields) != width:
+        return None, f"line {line}: {len(fields)} values where the header has {width}"
+    values = []
+    for name, column in zip(HEADER, columns):
+        item = fields[column]
+        try:
+            value = float(item)
+        except ValueError:
+            return None, f"line {line}: {name} is {item!r}, not a number"
+        if not math.isfinite(value):
+            return None, f"line {line}: {name} is {item!r} (a failed IMU read)"
+        values.append(value)
+    return values, None
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'s' if n != 1 else ''}"
+
+
+def parse_recordings_file(text: str, name: str = "<text>") -> RecordingsFile:
+    """Read IMU_Capture text as the Arduino tutorial's notebook does, and say what was done.
+
+    Every file the tutorial reads is read: gestures separated by blank lines or not (then
+    every 119 rows are a gesture, as the tutorial splits them), a quoted header, columns in
+    another order or extra ones (read by name), a last gesture cut short (dropped). Where
+    blank lines mark the gestures, they are used: a gesture of the wrong length is dropped
+    instead of shifting every gesture after it, as the tutorial's row count would. Lines
+    that cannot be a sample (a board message, a failed read) are dropped and named.
+    Refused: no header naming aX..gZ, and a file without one whole gesture.
+    """
     lines = text.removeprefix("\ufeff").splitlines()  # a BOM from some Windows editors
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
         raise RecordingFormatError(f"{name} is empty: it needs the header {HEADER_LINE} and "
                                    "at least one recorded gesture.")
-    if not is_header(lines[first]):
-        looks_numeric = all(_is_number(f) for f in lines[first].split(","))
-        fix = (f"Add the header {HEADER_LINE} as the first line." if looks_numeric else
-               f"The columns must be {HEADER_LINE} (acceleration in g, then angular rate in "
-               "degrees/s), in that order, as IMU_Capture prints them.")
-        raise RecordingFormatError(
-            f"{name}, line {first + 1}: the header is {lines[first].strip()!r}. {fix}")
+    header = _fields(lines[first])
+    columns, notes = _header_columns(header, name, first + 1)
 
-    blocks: list[tuple[int, list[list[float]]]] = []  # (first line number, samples)
+    runs: list[tuple[int, list[list[float]]]] = []  # (first line number, samples)
     current: list[list[float]] = []
     start = 0
-    blank_lines = 0
+    separators = 0
+    bad: list[str] = []
     for number, line in enumerate(lines[first + 1 :], start=first + 2):
-        if not line.strip():
-            blank_lines += 1
+        fields = _fields(line)
+        if not any(fields) or is_header(line):  # a blank line (",,,,," too), or a header
+            separators += 1                     # pasted from a second Serial Monitor session
             if current:
-                blocks.append((start, current))
+                runs.append((start, current))
                 current = []
             continue
-        if not current and is_header(line):
-            continue  # a second Serial Monitor session pasted below the first: harmless
-        if is_header(line):
-            raise RecordingFormatError(
-                f"{name}, line {number}: the header appears inside a gesture. Remove it, and "
-                "check the gesture around it is complete.")
+        values, why = _read_row(fields, columns, len(header), number)
+        if values is None:
+            bad.append(why)
+            continue
+        check_sensor_range(values, f"{name}, line {number}")  # a number, but not a measurement
         if not current:
             start = number
-        current.append(parse_sample(line, f"{name}, line {number}"))
+        current.append(values)
     if current:
-        blocks.append((start, current))
-    if not blocks:
-        raise RecordingFormatError(f"{name} has a header but no recorded gestures.")
+        runs.append((start, current))
 
-    if blank_lines == 0 and len(blocks) == 1 and len(blocks[0][1]) % SAMPLES_PER_GESTURE == 0:
-        # The blank lines were lost on the way (some serial tools drop them), but the samples
-        # divide into whole gestures exactly, as the workshop's notebook reads them.
-        samples = blocks[0][1]
-        return np.asarray(samples, dtype=np.float32).reshape(-1, SAMPLES_PER_GESTURE, CHANNELS)
+    gestures: list[list[list[float]]] = []
+    dropped = len(bad)
+    rows = sum(len(samples) for _, samples in runs) + len(bad)
+    cut = []  # notes on runs that were not exactly one gesture
+    for index, (start, samples) in enumerate(runs):
+        whole, rest = divmod(len(samples), SAMPLES_PER_GESTURE)
+        gestures.extend(samples[k * SAMPLES_PER_GESTURE : (k + 1) * SAMPLES_PER_GESTURE]
+                        for k in range(whole))
+        dropped += rest
+        if len(runs) == 1 or (whole == 1 and rest == 0):
+            continue
+        last = index == len(runs) - 1
+        if whole == 0:
+            cut.append(f"dropped {'a last' if last else 'a'} gesture of "
+                       f"{_count(rest, 'row')} at line {start}")
+        else:
+            cut.append(f"line {start}: {len(samples)} rows without a blank line, split into "
+                       f"{_count(whole, 'gesture')}" + (f", the last {_count(rest, 'row')} "
+                                                        "dropped" if rest else ""))
+    if not gestures:
+        longest = max((len(s) for _, s in runs), default=0)
+        raise RecordingFormatError(
+            f"{name} has no whole gesture: each gesture is {SAMPLES_PER_GESTURE} rows (one "
+            f"second at 119 Hz), the longest run here is {_count(longest, 'row')}"
+            + (f" ({len(bad)} lines could not be read, e.g. {bad[0]})" if bad else "")
+            + ". Record the gestures again with IMU_Capture (or `python -m tinyml_lab "
+            "capture`).")
+    if len(runs) == 1 and len(runs[0][1]) == SAMPLES_PER_GESTURE:
+        how = f"1 gesture of {SAMPLES_PER_GESTURE} rows"
+    elif len(runs) == 1:
+        whole, rest = divmod(len(runs[0][1]), SAMPLES_PER_GESTURE)
+        how = (f"split {_count(len(runs[0][1]), 'row')} every {SAMPLES_PER_GESTURE} into "
+               f"{_count(whole, 'gesture')}"
+               + (" (no blank lines between gestures)" if whole > 1 else "")
+               + (f", dropped a last gesture of {_count(rest, 'row')}" if rest else ""))
+    else:
+        how = f"{len(gestures)} gestures of {SAMPLES_PER_GESTURE} rows between blank lines"
+    if len(bad) > 3:
+        bad = bad[:3] + [f"{len(bad) - 3} more lines like these"]
+    notes += cut + [f"{why}: line dropped" for why in bad]
+    return RecordingsFile(name, np.asarray(gestures, dtype=np.float32), rows, dropped, how,
+                          tuple(notes))
 
-    for start, samples in blocks:
-        if len(samples) != SAMPLES_PER_GESTURE:
-            kind = "short" if len(samples) < SAMPLES_PER_GESTURE else "long"
-            hint = (" Was the recording cut off? Delete this gesture or record it again."
-                    if kind == "short" else
-                    " Is a blank line missing between two gestures?")
-            raise RecordingFormatError(
-                f"{name}, line {start}: the gesture starting here is too {kind}: "
-                f"{len(samples)} samples where each gesture must be exactly "
-                f"{SAMPLES_PER_GESTURE} (one second at 119 Hz) followed by a blank line.{hint}")
-    return np.asarray([s for _, s in blocks], dtype=np.float32)
+
+def parse_recordings(text: str, name: str = "<text>") -> np.ndarray:
+    """The gestures in IMU_Capture text, shape (gestures, 119, 6), float32."""
+    return parse_recordings_file(text, name).gestures
 
 
 def _is_number(text: str) -> bool:
@@ -173,8 +296,8 @@ def _is_number(text: str) -> bool:
         return False
 
 
-def read_recordings(path: str | Path) -> np.ndarray:
-    """Every gesture in one recordings file, shape (gestures, 119, 6), float32."""
+def read_recordings_file(path: str | Path) -> RecordingsFile:
+    """One recordings file, with what the reader did to it (parse_recordings_file)."""
     path = Path(path)
     if not path.is_file():
         raise RecordingFormatError(f"No recordings file at {path}.")
@@ -184,7 +307,12 @@ def read_recordings(path: str | Path) -> np.ndarray:
         raise RecordingFormatError(
             f"{path.name} is not a text file: save the Serial Monitor output as plain text "
             "(CSV).") from None
-    return parse_recordings(text, path.name)
+    return parse_recordings_file(text, path.name)
+
+
+def read_recordings(path: str | Path) -> np.ndarray:
+    """Every gesture in one recordings file, shape (gestures, 119, 6), float32."""
+    return read_recordings_file(path).gestures
 
 
 def write_recordings(path: str | Path, blocks, append: bool = False) -> Path:
@@ -193,7 +321,10 @@ def write_recordings(path: str | Path, blocks, append: bool = False) -> Path:
     path = Path(path)
     body = "".join(format_block(b) for b in np.asarray(blocks))
     if append and path.exists():
-        read_recordings(path)  # never append to a broken file
+        existing = read_recordings_file(path)
+        if existing.dropped_rows:  # new gestures would land after rows nobody can use
+            raise RecordingFormatError(
+                f"Not appending to {existing.summary}. Fix or remove those rows first.")
         existing = path.read_text(encoding="utf-8-sig")
         separator = "" if existing.endswith("\n\n") else (
             "\n" if existing.endswith("\n") else "\n\n")

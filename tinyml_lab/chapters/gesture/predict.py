@@ -4,9 +4,19 @@ deployed int8 model in the TFLM runtime, quantized and dequantized as gesture.in
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
-from tinyml_lab.chapters.gesture.data import CHANNELS, SAMPLES_PER_GESTURE, read_recordings
+import numpy as np
+
+from tinyml_lab.chapters.gesture.data import (
+    ACCEL_LIMIT_G,
+    CHANNELS,
+    GYRO_LIMIT_DPS,
+    SAMPLES_PER_GESTURE,
+    check_sensor_range,
+    read_recordings_file,
+)
 from tinyml_lab.chapters.gesture.features import normalize
 from tinyml_lab.core.deployed import (
     Prediction,
@@ -17,8 +27,28 @@ from tinyml_lab.core.deployed import (
 from tinyml_lab.core.errors import TinyMLError
 
 
+def check_windows(windows) -> np.ndarray:
+    """Gesture windows as float32 (n, 119, 6), every value one an IMU can measure."""
+    try:
+        values = np.asarray(windows, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"Gesture windows are an array of numbers shaped (n, "
+                        f"{SAMPLES_PER_GESTURE}, {CHANNELS}), got {type(windows).__name__}.") \
+            from None
+    if values.ndim != 3 or values.shape[1:] != (SAMPLES_PER_GESTURE, CHANNELS):
+        raise TinyMLError(f"Gesture windows have shape (n, {SAMPLES_PER_GESTURE}, {CHANNELS}) "
+                          f"(samples of aX,aY,aZ,gX,gY,gZ), got {values.shape}.")
+    limits = np.array([ACCEL_LIMIT_G] * 3 + [GYRO_LIMIT_DPS] * 3)
+    bad = np.argwhere(~(np.abs(values) <= limits))
+    if len(bad):
+        gesture, sample, _ = bad[0]
+        check_sensor_range(values[gesture, sample], f"gesture {gesture}, sample {sample}")
+    return values.astype(np.float32)
+
+
 def predict_windows(windows, sketch_dir: str | Path | None = None) -> list[Prediction]:
     """Raw gesture windows (n, 119, 6) in g and deg/s -> the sketch's answers."""
+    windows = check_windows(windows)
     deployed = load_deployed(sketch_dir or default_sketch("gesture"))
     want = (1, SAMPLES_PER_GESTURE, CHANNELS)
     shape = tuple(deployed.model.input_tensors[0].shape)
@@ -30,4 +60,8 @@ def predict_windows(windows, sketch_dir: str | Path | None = None) -> list[Predi
 
 
 def predict_file(path: Path, sketch_dir: Path | None = None) -> list[Prediction]:
-    return predict_windows(read_recordings(path), sketch_dir)
+    """The sketch's answer for every gesture in the file; each carries the reader's account
+    of how it cut the file into gestures (and what it dropped), which the CLI prints."""
+    read = read_recordings_file(path)
+    return [dataclasses.replace(p, notes=(read.summary,))
+            for p in predict_windows(read.gestures, sketch_dir)]

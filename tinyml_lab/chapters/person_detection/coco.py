@@ -13,12 +13,13 @@ tinyml_lab.chapters.person_detection.data.folder_data (and the notebook's `image
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import urllib.error
 import urllib.request
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from tinyml_lab.core.errors import TinyMLError
 
@@ -35,21 +36,69 @@ class VWWSummary:
     out_dir: Path
 
 
+def _not_coco(what: str) -> TinyMLError:
+    return TinyMLError(f"Not a COCO instances file: {what}. Use annotations/instances_<split>"
+                       ".json from COCO's annotations_trainval2017.zip (or --download).")
+
+
+def _records(instances: dict, key: str, fields: tuple[str, ...]) -> list[dict]:
+    items = instances.get(key, [])
+    if not isinstance(items, list):
+        raise _not_coco(f"'{key}' is a {type(items).__name__}, not a list")
+    for i, item in enumerate(items):
+        missing = [f for f in fields if not isinstance(item, dict) or f not in item]
+        if missing:
+            raise _not_coco(f"{key}[{i}] has no {', '.join(map(repr, missing))}")
+        for field in fields:
+            if field.endswith("id") and (isinstance(item[field], bool)
+                                         or not isinstance(item[field], (int, str))):
+                raise _not_coco(f"{key}[{i}].{field} is {item[field]!r}, not a number or name")
+    return items
+
+
+def _number(value, where: str, positive: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise _not_coco(f"{where} is {value!r}, not a {'positive' if positive else 'non-negative'}"
+                        " number")
+    return float(value)
+
+
+def check_file_name(name, where: str = "an image") -> str:
+    """A COCO file_name must be a plain file name: a path (`../../x.jpg`, `/etc/x`) would
+    read, and write, outside the images and output folders."""
+    if not isinstance(name, str) or name in ("", ".", "..") or \
+            PurePosixPath(name).name != name or PureWindowsPath(name).name != name:
+        raise _not_coco(f"{where} has file_name {name!r}; COCO file names are plain names "
+                        "like 000000397133.jpg, without folders")
+    return name
+
+
 def vww_labels(instances: dict, min_area: float = MIN_AREA) -> dict[str, str]:
     """file_name -> "person" / "no_person" by the Visual Wake Words rule."""
-    person_ids = {c["id"] for c in instances.get("categories", []) if c.get("name") == "person"}
+    if not isinstance(instances, dict):
+        raise _not_coco(f"the JSON holds a {type(instances).__name__}, not an object")
+    categories = _records(instances, "categories", ("id", "name"))
+    person_ids = {c["id"] for c in categories if c["name"] == "person"}
     if not person_ids:
         raise TinyMLError("These annotations have no 'person' category: is this a COCO "
                           "instances_*.json file?")
-    images = {im["id"]: im for im in instances.get("images", [])}
+    images = {}
+    for i, im in enumerate(_records(instances, "images", ("id", "file_name", "width", "height"))):
+        check_file_name(im["file_name"], f"images[{i}]")
+        size = (_number(im["width"], f"images[{i}].width", positive=True)
+                * _number(im["height"], f"images[{i}].height", positive=True))
+        images[im["id"]] = (im["file_name"], size)
     share = dict.fromkeys(images, 0.0)
-    for ann in instances.get("annotations", []):
-        if ann.get("category_id") in person_ids and ann.get("image_id") in images:
-            im = images[ann["image_id"]]
-            _, _, w, h = ann["bbox"]
-            share[im["id"]] = max(share[im["id"]], w * h / float(im["width"] * im["height"]))
-    return {images[i]["file_name"]: ("person" if s > min_area else "no_person")
-            for i, s in share.items()}
+    for i, ann in enumerate(_records(instances, "annotations", ("image_id", "category_id"))):
+        if ann["category_id"] in person_ids and ann["image_id"] in images:
+            box = ann.get("bbox")
+            if not isinstance(box, list) or len(box) != 4:
+                raise _not_coco(f"annotations[{i}].bbox is {box!r}, not [x, y, width, height]")
+            w, h = (_number(v, f"annotations[{i}].bbox") for v in box[2:])
+            image = ann["image_id"]
+            share[image] = max(share[image], w * h / images[image][1])
+    return {images[i][0]: ("person" if s > min_area else "no_person") for i, s in share.items()}
 
 
 def build_vww(annotations: str | Path, images_dir: str | Path, out_dir: str | Path,
@@ -63,9 +112,12 @@ def build_vww(annotations: str | Path, images_dir: str | Path, out_dir: str | Pa
                           "--download) first.")
     try:
         instances = json.loads(annotations.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise TinyMLError(f"{annotations} is not a COCO JSON file: {exc}") from None
-    labels = vww_labels(instances, min_area)
+    try:
+        labels = vww_labels(instances, min_area)
+    except TinyMLError as exc:
+        raise TinyMLError(f"{annotations}: {exc}") from None
     counts = {"person": 0, "no_person": 0}
     todo = sorted(labels.items())
     for label in counts:

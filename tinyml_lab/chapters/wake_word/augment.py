@@ -4,8 +4,11 @@ Synthetic voices are cleaner and more regular than people: a model can learn the
 the synthesizer instead of the word. Each batch is therefore altered at random, in ways
 that keep the word recognisable: louder or quieter (a shift of every dB value, as a
 different microphone gain would give), a small shift along the mel axis (a higher or
-lower voice), and a few bands of time or frequency blanked out (SpecAugment, Park et al.
-2019), so no single cue is enough. Validation and test data are never augmented.
+lower voice), a smooth tilt and bend of the spectrum (`tilt_db`: a dull far-away voice, a
+bright close one, a nasal "no" whose energy sits below 300 Hz; synthetic voices are brighter
+than people and a model trained on them alone learns to expect their treble), and a few
+bands of time or frequency blanked out (SpecAugment, Park et al. 2019), so no single cue is
+enough. Validation and test data are never augmented.
 """
 
 from __future__ import annotations
@@ -16,12 +19,20 @@ import numpy as np
 def augment_spectrograms(x: np.ndarray, rng: np.random.Generator, gain_db: float = 12.0,
                          max_shift: int = 2, time_masks: int = 2, max_time: int = 6,
                          freq_masks: int = 2, max_freq: int = 5,
-                         floor_db: float = -100.0) -> np.ndarray:
-    """A randomly altered copy of a batch of dB spectrograms shaped (batch, time, mel[, 1])."""
+                         floor_db: float = -100.0, tilt_db: float = 0.0) -> np.ndarray:
+    """A randomly altered copy of a batch of dB spectrograms shaped (batch, time, mel[, 1]).
+    tilt_db: the largest difference the tilt makes between the lowest and highest channel
+    (the bend is up to half of it); 0 leaves the spectrum's shape alone."""
     x = np.array(x, dtype=np.float32, copy=True)
     batch, frames, channels = x.shape[:3]
     gains = rng.uniform(-gain_db, gain_db, size=batch).astype(np.float32)
     x += gains.reshape((batch,) + (1,) * (x.ndim - 1))
+    if tilt_db:
+        position = np.linspace(-1.0, 1.0, channels)
+        slope = rng.uniform(-tilt_db, tilt_db, size=(batch, 1)) / 2
+        bend = rng.uniform(-tilt_db, tilt_db, size=(batch, 1)) / 2
+        curve = (slope * position + bend * (position ** 2 - 1.0 / 3.0)).astype(np.float32)
+        x += curve.reshape((batch, 1, channels) + (1,) * (x.ndim - 3))
     np.maximum(x, floor_db, out=x)
     for i in range(batch):
         shift = int(rng.integers(-max_shift, max_shift + 1))

@@ -47,6 +47,19 @@ def rows_per_invoke(invoke_instructions: int,
     return max(1, -(-num * int(invoke_instructions) // spare))
 
 
+def max_invoke_instructions(rows: int,
+                            row_instructions: int = FRONTEND_ROW_INSTRUCTIONS) -> int:
+    """The most instructions an Invoke may take for the sketch to run the model every
+    `rows` rows: the inverse of rows_per_invoke (a latency budget for chapter 08's search)."""
+    num, den = CYCLES_PER_INSTRUCTION
+    spare = den * (ROW_MS * CLOCK_HZ // 1000) - num * int(row_instructions)
+    if rows < 1 or spare <= 0:
+        raise TinyMLError(f"Give a cadence of at least one row (got {rows}); the frontend "
+                          f"must leave time for the model ({row_instructions:,} instructions "
+                          "per row).")
+    return rows * spare // num
+
+
 def measure_row_instructions(seconds: float = 1.0, seed: int = 0) -> int:
     """Instructions the sketch's frontend executes per feature row on the board build (the
     most over the rows of a test signal), measured in the emulator."""

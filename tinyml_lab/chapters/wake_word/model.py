@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 def ds_cnn(input_shape=(49, 40, 1), classes: int = 4, filters: int = 32, blocks: int = 3,
-           first_kernel=(10, 4), dropout: float = 0.2):
+           first_kernel=(10, 4), dropout: float = 0.2, first_stride=(2, 2)):
     """A small depthwise-separable CNN for keyword spotting (after Zhang et al., "Hello Edge",
     2017, sized down to fit TFLM micro_speech's 18,800-byte budget).
 
@@ -19,13 +19,17 @@ def ds_cnn(input_shape=(49, 40, 1), classes: int = 4, filters: int = 32, blocks:
     second the word falls. Batch normalisation folds into the convolutions on conversion.
     With per-channel int8 weights, every convolution also stores a scale and a zero point
     per channel, so channels x layers, not just weights, decide the bytes.
+
+    `first_stride` (time, frequency) is the first convolution's step: the layer that costs
+    the most instructions and holds the largest activation, so the first knob chapter 08's
+    search turns.
     """
     import keras
     from keras import layers
 
     inputs = keras.Input(shape=input_shape, name="mel")
-    x = layers.Conv2D(filters, first_kernel, strides=(2, 2), padding="same", use_bias=False,
-                      name="c0")(inputs)
+    x = layers.Conv2D(filters, tuple(first_kernel), strides=tuple(first_stride), padding="same",
+                      use_bias=False, name="c0")(inputs)
     x = layers.BatchNormalization(momentum=0.9, name="n0")(x)
     x = layers.ReLU(name="r0")(x)
     for i in range(1, blocks + 1):

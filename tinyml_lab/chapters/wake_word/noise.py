@@ -5,12 +5,18 @@ the next room. These generators give the model that variety without a download:
 coloured noise (white, pink, brown, blue), mains hum with harmonics, distant babble
 (overlapping synthetic talkers, muffled and reverberant), plus the effects that make one
 microphone and room differ from another (tone colour, reverberation). Everything takes a
-numpy Generator, so the same seed gives the same sounds.
+numpy Generator, so the same seed gives the same sounds. Next to them, a few real
+recordings of rooms (the Speech Commands background recordings shipped in datasets/).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
+
+from tinyml_lab.core.errors import TinyMLError
+from tinyml_lab.core.paths import DATASETS_DIR
 
 SAMPLE_RATE = 16000
 COLOURS = {"white": 0.0, "pink": -1.0, "brown": -2.0, "blue": 1.0}  # power slope per decade
@@ -75,14 +81,19 @@ def convolve(x: np.ndarray, impulse: np.ndarray) -> np.ndarray:
 
 def tone_colour(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A random microphone/channel response: a high-pass (small capsules lose the bass), a
-    low-pass (cheap or band-limited recordings lose the top) and a spectral tilt."""
+    low-pass (cheap or band-limited recordings lose the top), a spectral tilt (a voice far
+    from a laptop microphone is dull, a phone held close is bright) and one resonance or
+    dip of up to 8 dB, as a capsule in its housing has."""
     n = len(x)
     f = np.fft.rfftfreq(n, 1.0 / SAMPLE_RATE)
     f_safe = np.maximum(f, 1.0)
-    highpass = rng.uniform(40.0, 400.0)
-    lowpass = rng.uniform(3000.0, 8000.0)
-    tilt_db_per_octave = rng.uniform(-3.0, 3.0)
-    gain_db = tilt_db_per_octave * np.log2(f_safe / 1000.0)
+    highpass = rng.uniform(40.0, 500.0)
+    lowpass = rng.uniform(2500.0, 8000.0)
+    tilt_db_per_octave = rng.uniform(-6.0, 3.0)
+    # the tilt pivots at 1 kHz and flattens below 250 Hz, so it never lifts the rumble
+    gain_db = tilt_db_per_octave * np.log2(np.maximum(f_safe, 250.0) / 1000.0)
+    centre, width = rng.uniform(800.0, 6000.0), rng.uniform(0.3, 1.0)  # width in octaves
+    gain_db += rng.uniform(-8.0, 8.0) * np.exp(-0.5 * (np.log2(f_safe / centre) / width) ** 2)
     gain = 10.0 ** (gain_db / 20.0)
     gain /= np.sqrt(1.0 + (highpass / f_safe) ** 4)  # second-order slopes
     gain /= np.sqrt(1.0 + (f_safe / lowpass) ** 4)
@@ -110,7 +121,29 @@ def babble(n: int, rng: np.random.Generator, talkers: list[np.ndarray]) -> np.nd
     return normalise(x, 0.0)
 
 
-BACKGROUNDS = ("white", "pink", "brown", "blue", "hum", "babble")
+BACKGROUNDS = ("white", "pink", "brown", "blue", "hum", "babble", "recorded")
+# Real rooms: stretches of the _background_noise_ recordings of Speech Commands (CC BY 4.0,
+# see datasets/README.md): dishes, a cat, an exercise bike, a running tap.
+RECORDINGS_DIR = DATASETS_DIR / "speech_commands_noise"
+
+
+@lru_cache(maxsize=1)
+def recordings() -> tuple[np.ndarray, ...]:
+    """The shipped background recordings as float samples in [-1, 1], 16 kHz."""
+    from tinyml_lab.chapters.wake_word.audio import read_wav
+
+    files = sorted(RECORDINGS_DIR.glob("*.wav"))
+    if not files:
+        raise TinyMLError(f"No background recordings in {RECORDINGS_DIR}: they ship with the "
+                          "course; restore the folder from the repository (git checkout).")
+    return tuple(read_wav(f).samples.astype(np.float64) / 32768.0 for f in files)
+
+
+def recorded(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Unit-RMS crop of n samples of one real background recording, at a random place."""
+    track = recordings()[int(rng.integers(len(recordings())))]
+    start = int(rng.integers(0, len(track) - n))
+    return normalise(track[start:start + n], 0.0)
 
 
 def background(n: int, kind: str, rng: np.random.Generator,
@@ -120,6 +153,8 @@ def background(n: int, kind: str, rng: np.random.Generator,
         return coloured_noise(n, kind, rng)
     if kind == "hum":
         return hum(n, rng)
+    if kind == "recorded":
+        return recorded(n, rng)
     if kind == "babble":
         if talkers is None:
             raise ValueError("babble needs talkers (speech to mix)")

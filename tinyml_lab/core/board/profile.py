@@ -30,7 +30,7 @@ class BoardProfile:
 
     model_bytes: int
     arena_used_bytes: int
-    min_arena_bytes: int
+    min_arena_bytes: int | None                 # None when not searched for
     instructions: tuple[int, ...]               # per Invoke, one per input
     op_instructions: tuple[tuple[str, int], ...]  # per op of the first Invoke
     inputs: str                                 # "given" or "zero point"
@@ -65,8 +65,10 @@ def zero_point_input(model: TFLiteModel) -> tuple[np.ndarray, ...]:
 
 
 def profile_model(model: bytes | str | Path | TFLiteModel, inputs=None,
-                  runner: RunnerBuild | None = None) -> BoardProfile:
-    """Arena used and minimum, instructions per Invoke and per op, on the board build."""
+                  runner: RunnerBuild | None = None, find_min_arena: bool = True) -> BoardProfile:
+    """Arena used and minimum, instructions per Invoke and per op, on the board build.
+    find_min_arena=False skips the bisection for the minimum (about twenty runs; the
+    estimator computes it exactly): min_arena_bytes is then None."""
     model = model if isinstance(model, TFLiteModel) else read_model(model)
     given = inputs is not None
     samples = list(inputs) if given else [zero_point_input(model)]
@@ -75,7 +77,7 @@ def profile_model(model: bytes | str | Path | TFLiteModel, inputs=None,
         raise TinyMLError(f"The model does not run on the board build: {run.error}")
     return BoardProfile(
         model_bytes=model.size_bytes, arena_used_bytes=run.arena_used_bytes,
-        min_arena_bytes=min_arena(model, runner=runner),
+        min_arena_bytes=min_arena(model, runner=runner) if find_min_arena else None,
         instructions=tuple(run.instructions),
         op_instructions=tuple(run.op_instructions[0]) if run.op_instructions else (),
         inputs="given" if given else "zero point")

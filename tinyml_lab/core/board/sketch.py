@@ -163,3 +163,31 @@ def sketch_size(build: SketchBuild, library: Path, inputs: BoardInputs | None = 
         elif name.startswith((".bss", "COMMON")):
             bss += n
     return SketchSize(text, data, bss)
+
+
+@dataclass(frozen=True)
+class SketchOverhead:
+    """What a sketch takes besides its model array and its tensor arena: the budget a
+    model search must leave it."""
+
+    code_bytes: int     # flash: the sketch's code and constants with the TFLM it reaches
+    buffer_bytes: int   # RAM: its variables and buffers, the arena not counted
+    size: SketchSize
+
+    @property
+    def not_counted(self) -> str:
+        return self.size.not_counted
+
+
+def sketch_overhead(sketch_dir: str | Path, library: Path | None = None,
+                    inputs: BoardInputs | None = None) -> SketchOverhead:
+    """Compile the sketch for the Nano 33 BLE, size its own part (sketch_size) and take out
+    the model array (flash) and kTensorArenaSize (RAM) it deploys."""
+    from tinyml_lab.core.board.build import build_runner
+    from tinyml_lab.core.deployed import load_deployed
+
+    deployed = load_deployed(sketch_dir)
+    library = library or build_runner(inputs, echo=lambda line: None).library
+    size = sketch_size(compile_sketch(sketch_dir, inputs=inputs), library, inputs)
+    return SketchOverhead(size.flash_bytes - deployed.model.size_bytes,
+                          size.ram_bytes - deployed.arena_bytes, size)
