@@ -37,6 +37,22 @@ def test_pruning_chapter_summary(quick_course):
     assert model.is_full_int8 and model.size_bytes == pruned.int8_bytes
 
 
+@pytest.mark.notebooks
+def test_memory_planning_chapter_summary(quick_course):
+    """Chapter 07 exports the patch sketch into its own copy (never the committed one) with
+    outputs identical to the person detector's and a smaller arena."""
+    from tinyml_lab.core.deployed import load_deployed
+    from tinyml_lab.optimisation.patch.sketch import read_patch_sketch
+
+    out, summaries, _ = quick_course
+    patched = summaries["person_detect_patch"]
+    assert patched.chapter == "07_memory_planning" and patched.fits and patched.metric == 1.0
+    sketch = read_patch_sketch(out / "07_memory_planning" / "sketches" / "person_detection_patch")
+    layer = load_deployed(REPO / "arduino_sketches" / "person_detection")  # what 07 splits
+    assert sketch.arena_bytes < patched.arena_bytes < layer.arena_bytes
+    assert (out / "07_memory_planning" / "patch_plan" / "schedule.json").is_file()
+
+
 def test_benchmark_prints_bytes_macs_arena_and_accuracy(tmp_path):
     from tinyml_lab.chapters.shapes.data import make_shapes_data
     from tinyml_lab.chapters.shapes.model import shapes_cnn

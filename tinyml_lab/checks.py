@@ -211,6 +211,120 @@ def check_multiplier_and_shift(fn: Callable, echo: bool = True) -> CheckResult:
 
 
 
+# ------------------------------------------------------------------ chapter 07
+
+
+def check_input_span(fn: Callable, echo: bool = True) -> CheckResult:
+    """fn(out_lo, out_hi, in_size, kernel, stride) -> (lo, hi): the input rows (padding
+    included: below 0 or from in_size on) that output rows out_lo..out_hi-1 of a SAME
+    convolution read, TFLite's way."""
+    from tinyml_lab.optimisation.patch.geometry import AxisWindow, Span, same_padding_before
+
+    name = "input span of a tile"
+    cases = [(0, 4, 96, 3, 2), (4, 8, 96, 3, 2), (44, 48, 96, 3, 2), (0, 6, 97, 3, 2),
+             (0, 5, 48, 3, 1), (10, 20, 48, 5, 1), (20, 25, 49, 5, 2), (0, 3, 12, 1, 1),
+             (3, 6, 6, 3, 1), (0, 24, 48, 2, 2)]
+    for out_lo, out_hi, size, kernel, stride in cases:
+        out = -(-size // stride)
+        before = same_padding_before(size, kernel, stride, 1, out)
+        want = AxisWindow(kernel, stride, 1, before).reads(Span(out_lo, out_hi))
+        got, error = _call(fn, out_lo, out_hi, size, kernel, stride)
+        if error:
+            return _result(name, False, error, echo)
+        try:
+            lo, hi = int(got[0]), int(got[1])
+        except (TypeError, IndexError, ValueError):
+            return _result(name, False, f"return (lo, hi), got {got!r}", echo)
+        if (lo, hi) != (want.lo, want.hi):
+            where = (f"{kernel}x{kernel} stride {stride} on {size} rows, output rows "
+                     f"{out_lo}..{out_hi - 1}")
+            if lo != want.lo:
+                hint = (f"SAME pads {max((out - 1) * stride + kernel - size, 0)} rows in all "
+                        f"and TFLite puts the smaller half ({before}) before: the first output "
+                        "row o reads from o * stride - before")
+            else:
+                hint = ("the last output row (out_hi - 1) reads up to (out_hi - 1) * stride "
+                        "- before + kernel - 1; hi is one past it")
+            return _result(name, False, f"{where}: expected ({want.lo}, {want.hi}), got "
+                           f"({lo}, {hi}). Hint: {hint}.", echo)
+    return _result(name, True, f"all {len(cases)} tiles read the rows TFLite's SAME padding "
+                   "gives, halo and padding included", echo)
+
+
+def check_patch_plan(model, grid: int, stage_ops: int, max_peak_ratio: float = 0.40,
+                     max_mac_overhead: float = 0.20, echo: bool = True) -> CheckResult:
+    """The plan (grid, stage_ops) of `model` keeps the activation peak at most
+    max_peak_ratio of layer by layer's with at most max_mac_overhead extra MACs, and runs
+    exactly (3 random inputs in TFLM)."""
+    from tinyml_lab.core.errors import TinyMLError
+    from tinyml_lab.optimisation.patch import analyse
+
+    name = "patch plan"
+    try:
+        report = analyse(model, int(grid), int(stage_ops), verify_inputs=3)
+    except (TinyMLError, TypeError, ValueError) as exc:
+        return _result(name, False, f"this plan cannot be made: {exc}", echo)
+    c = report.costs
+    stage_peak = max(c.patch_live[:stage_ops])
+    rest_peak = max(c.patch_live[stage_ops:])
+    problems = []
+    if c.peak_ratio > max_peak_ratio:
+        if rest_peak >= stage_peak:
+            why = (f"the peak ({rest_peak:,} B) is in the rest of the network, after op "
+                   f"{stage_ops - 1}, which runs layer by layer: make the stage deeper")
+        else:
+            why = (f"the peak ({stage_peak:,} B) is while the patches run: more patches "
+                   "(a finer grid) make each smaller")
+        problems.append(f"the peak is {c.peak_ratio:.0%} of layer by layer's (target <= "
+                        f"{max_peak_ratio:.0%}): {why}")
+    if c.mac_overhead > max_mac_overhead:
+        problems.append(f"the halos add {c.mac_overhead:.0%} MACs (target <= "
+                        f"{max_mac_overhead:.0%}): a shallower stage or a coarser grid "
+                        "recomputes less")
+    if not report.verification.exact:
+        problems.append("the patch schedule's output differs from layer by layer's")
+    if problems:
+        return _result(name, False, "; ".join(problems), echo)
+    return _result(name, True, f"peak {c.peak_ratio:.0%} of layer by layer's, "
+                   f"{c.mac_overhead:+.0%} MACs, identical outputs", echo)
+
+
+def check_offline_plan(model, offsets, echo: bool = True) -> CheckResult:
+    """offsets {tensor: byte offset} places every activation of `model`, 16-byte aligned,
+    no two tensors alive together overlapping, in no more head than the live-set bound."""
+    from tinyml_lab.optimisation.memory_plan import activations, plan_conflicts, plan_head_bytes
+
+    name = "offline memory plan"
+    acts = activations(model)
+    try:
+        offsets = {int(k): int(v) for k, v in dict(offsets).items()}
+    except (TypeError, ValueError):
+        return _result(name, False, "return a dict {tensor index: offset in bytes}", echo)
+    missing = [a.tensor for a in acts if a.tensor not in offsets]
+    if missing:
+        return _result(name, False, f"tensors {missing[:5]} have no offset: place every "
+                       "activation (memory_plan.activations(model) lists them)", echo)
+    odd = [t for t, o in offsets.items() if o % 16 or o < 0]
+    if odd:
+        return _result(name, False, f"tensor {odd[0]} is at {offsets[odd[0]]}: offsets must "
+                       "be multiples of 16, from 0", echo)
+    bad = plan_conflicts(acts, offsets)
+    if bad:
+        a, b = bad[0]
+        return _result(name, False, f"tensors {a} and {b} are alive at the same time and "
+                       "their bytes overlap: one op reads one while writing the other; "
+                       "put them at opposite ends of the head", echo)
+    head = plan_head_bytes(acts, offsets)
+    bound = max(sum(a.size for a in acts if a.first <= s <= a.last)
+                for s in range(len(model.operators) + 1))
+    if head > bound:
+        return _result(name, False, f"the plan needs {head:,} B of head; the most alive at "
+                       f"once is {bound:,} B, and a plan can reach it: reuse the bytes of "
+                       "tensors that are no longer needed", echo)
+    return _result(name, True, f"{len(acts)} tensors in {head:,} B, the live-set bound",
+                   echo)
+
+
 def check_line_fit(fn: Callable, echo: bool = True) -> CheckResult:
     """fn(macs, instructions) -> (slope, intercept) of the ordinary least-squares line."""
     from tinyml_lab.optimisation.latency import fit_line

@@ -165,6 +165,24 @@ def _cmd_arena(args) -> int:
     return 0
 
 
+def _cmd_patch(args) -> int:
+    from tinyml_lab.optimisation.patch import analyse, format_report
+
+    report = analyse(args.model, args.grid, args.stage_ops,
+                     verify_inputs=args.inputs if args.verify else 0,
+                     max_mac_overhead=args.max_mac_overhead)
+    if args.out:
+        written = report.plan.save(args.out)
+        print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        print(format_report(report))
+    if report.verification and not report.verification.exact:
+        return 1
+    return 0
+
+
 def _cmd_boards(args) -> int:
     from tinyml_lab.core.boards import BOARDS
     from tinyml_lab.core.report import format_table
@@ -358,6 +376,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sketch", help="a sketch folder: profile its model and size its own code")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_profile)
+
+    p = sub.add_parser("patch", help="patch-based inference: split an int8 CNN so its first "
+                                     "ops run tile by tile; peak memory, arena, MACs")
+    p.add_argument("model")
+    p.add_argument("--grid", type=int, help="n: split the stage output into n x n patches "
+                                            "(default: chosen with --stage-ops)")
+    p.add_argument("--stage-ops", type=int, help="K: the first K ops run patch by patch "
+                                                 "(default: the lowest peak within the MAC budget)")
+    p.add_argument("--verify", action="store_true",
+                   help="run both schedules in TFLM on random inputs and compare the outputs")
+    p.add_argument("--inputs", type=int, default=10, help="inputs --verify runs (default 10)")
+    p.add_argument("--max-mac-overhead", type=float, default=0.30,
+                   help="MAC budget of the default plan, as a fraction (default 0.30)")
+    p.add_argument("--out", help="write stage_<k>.tflite, rest.tflite and schedule.json here")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_patch)
 
     p = sub.add_parser("boards", help="list the boards and their budgets")
     p.set_defaults(func=_cmd_boards)

@@ -442,32 +442,65 @@ def _check_supported(model: TFLiteModel) -> None:
             raise ArenaEstimateError(f"Tensor {t.name!r} has type {t.dtype}, not modelled.")
 
 
-def _plan_inputs(model: TFLiteModel, needs: list[KernelNeeds], offline: list[int] | None):
-    """Buffers to plan, with lifetimes, in TFLM's AllocationInfo order: tensors by index,
-    then scratch buffers by request order."""
-    n_ops = len(model.operators)
-    first = [ONLINE] * len(model.tensors)
-    last = [ONLINE] * len(model.tensors)
+def tensor_lifetimes(op_io, tensor_count: int, inputs, outputs) -> tuple[list[int], list[int]]:
+    """(first, last) step of each tensor as TFLM's planner sees them: step 0 holds the graph
+    inputs, op i runs at step i + 1; a tensor lives from the step that writes it to the
+    last that reads it, graph outputs to the end. ONLINE for tensors no op touches.
+    op_io: (inputs, outputs) of each op in order."""
+    n_ops = len(op_io)
+    first = [ONLINE] * tensor_count
+    last = [ONLINE] * tensor_count
 
     def created(i, step):
         if first[i] == ONLINE:
             first[i] = step
 
-    for i in model.inputs:
+    for i in inputs:
         created(i, 0)
         last[i] = 0
-    for step, op in enumerate(model.operators, start=1):
-        for i in op.outputs:
+    for step, (ins, outs) in enumerate(op_io, start=1):
+        for i in outs:
             created(i, step)
-        for i in op.inputs:
+        for i in ins:
             if i >= 0:
                 last[i] = step
-        for i in op.outputs:
+        for i in outs:
             last[i] = step
-    for i in model.outputs:
+    for i in outputs:
         created(i, n_ops)
         last[i] = n_ops
+    return first, last
 
+
+def live_tensor_bytes(op_io, sizes, inputs, outputs) -> list[int]:
+    """Bytes of the tensors alive while each op runs (its inputs, its outputs and whatever
+    waits for a later op): the activation memory a perfect planner needs at that op.
+    sizes[i]: bytes of tensor i, 0 for constants."""
+    first, last = tensor_lifetimes(op_io, len(sizes), inputs, outputs)
+    change = [0] * (len(op_io) + 2)
+    for size, a, b in zip(sizes, first, last):
+        if a != ONLINE and size:
+            change[max(a, 1)] += size
+            change[b + 1] -= size
+    live, running = [], 0
+    for step in range(1, len(op_io) + 1):
+        running += change[step]
+        live.append(running)
+    return live
+
+
+def model_live_bytes(model: TFLiteModel) -> list[int]:
+    """live_tensor_bytes of a model's activations (exact bytes, no alignment or scratch)."""
+    sizes = [0 if t.is_constant or t.is_variable else t.nbytes for t in model.tensors]
+    return live_tensor_bytes([(op.inputs, op.outputs) for op in model.operators], sizes,
+                             model.inputs, model.outputs)
+
+
+def _plan_inputs(model: TFLiteModel, needs: list[KernelNeeds], offline: list[int] | None):
+    """Buffers to plan, with lifetimes, in TFLM's AllocationInfo order: tensors by index,
+    then scratch buffers by request order."""
+    first, last = tensor_lifetimes([(op.inputs, op.outputs) for op in model.operators],
+                                   len(model.tensors), model.inputs, model.outputs)
     buffers, names = [], []
     for t in model.tensors:
         nbytes = t.nbytes

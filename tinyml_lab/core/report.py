@@ -6,6 +6,7 @@ where its tools are here, estimated from MACs otherwise, and the report says whi
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -15,22 +16,26 @@ from tinyml_lab.core.boards import DEFAULT_BOARD, check_fit, get_board
 from tinyml_lab.core.tflite_file import TFLiteModel
 
 
+def window_macs(op_name: str, weights_shape, out_shape) -> int:
+    """Multiply-accumulates of one dot-product op from its weights' and output's shapes
+    (0 for ops that do none)."""
+    if op_name not in ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D") or not weights_shape:
+        return 0
+    out_elems = math.prod(int(d) for d in out_shape)
+    if op_name == "FULLY_CONNECTED":
+        return out_elems * int(weights_shape[-1])
+    if op_name == "CONV_2D":
+        return out_elems * math.prod(int(d) for d in weights_shape[1:])
+    return out_elems * int(weights_shape[1]) * int(weights_shape[2])  # one window per output
+
+
 def op_macs(model: TFLiteModel) -> list[tuple[str, int]]:
     """Multiply-accumulates of each op (0 for ops that do no dot products)."""
     result = []
     for op in model.operators:
-        macs = 0
-        if op.name in ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D") and len(op.inputs) > 1:
-            weights = model.tensors[op.inputs[1]].shape
-            out = model.tensors[op.outputs[0]].shape
-            out_elems = int(np.prod(out))
-            if op.name == "FULLY_CONNECTED":
-                macs = out_elems * int(weights[-1])
-            elif op.name == "CONV_2D":
-                macs = out_elems * int(np.prod(weights[1:]))
-            else:  # depthwise: one kernel window per output element
-                macs = out_elems * int(weights[1]) * int(weights[2])
-        result.append((op.name, macs))
+        weights = model.tensors[op.inputs[1]].shape if len(op.inputs) > 1 else ()
+        result.append((op.name, window_macs(op.name, weights,
+                                            model.tensors[op.outputs[0]].shape)))
     return result
 
 

@@ -391,26 +391,44 @@ class _AlignedBuffer(_schema.BufferT):
         return _schema.BufferEnd(builder)
 
 
+def _as_bytes(data) -> bytes | None:
+    if data is None or isinstance(data, bytes):
+        return data
+    return np.asarray(data, np.uint8).tobytes()
+
+
+def unpack_model(source: bytes | bytearray | str | Path):
+    """The model as the schema's editable object tree (ModelT), for the writers."""
+    data = _load_bytes(source)
+    read_model(data)  # refuse anything that is not a readable model, with the usual message
+    return _schema.ModelT.InitFromPackedBuf(data, 0)
+
+
+def pack_model(model, size_hint: int = 1024) -> bytes:
+    """Serialise a ModelT with every constant buffer 16-byte aligned, as the converter
+    writes them (see _AlignedBuffer)."""
+    import flatbuffers
+
+    model.buffers = [
+        b if isinstance(b, _AlignedBuffer) else
+        _AlignedBuffer(_as_bytes(b.data), b.offset, b.size) for b in model.buffers]
+    builder = flatbuffers.Builder(size_hint)
+    builder.Finish(model.Pack(builder), file_identifier=FILE_IDENTIFIER)
+    return bytes(builder.Output())
+
+
 def strip_names(source: bytes | bytearray | str | Path) -> bytes:
     """The same model without tensor and subgraph names, signatures and description.
 
     TFLM never reads them, but they sit in flash: the converter names each tensor after
     every layer fused into it, about 13 KB on the person detector. Ops, shapes, weights,
     quantization and metadata are untouched, and constant data stays 16-byte aligned."""
-    import flatbuffers
-
     data = _load_bytes(source)
-    read_model(data)  # refuse anything that is not a readable model, with the usual message
-    model = _schema.ModelT.InitFromPackedBuf(data, 0)
+    model = unpack_model(data)
     model.description = None
     model.signatureDefs = None
     for subgraph in model.subgraphs:
         subgraph.name = None
         for tensor in subgraph.tensors:
             tensor.name = None
-    model.buffers = [
-        _AlignedBuffer(None if b.data is None else np.asarray(b.data, np.uint8).tobytes(),
-                       b.offset, b.size) for b in model.buffers]
-    builder = flatbuffers.Builder(len(data))
-    builder.Finish(model.Pack(builder), file_identifier=FILE_IDENTIFIER)
-    return bytes(builder.Output())
+    return pack_model(model, len(data))

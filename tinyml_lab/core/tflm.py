@@ -86,6 +86,16 @@ class MicroInterpreter:
                 "If an op is missing, `python -m tinyml_lab info MODEL` lists the model's ops."
             ) from exc
 
+    @classmethod
+    def sized(cls, model: TFLiteModel | bytes | str | Path) -> MicroInterpreter:
+        """An interpreter with the arena this host build needs for the model, computed
+        (tinyml_lab.core.arena, python target), not guessed."""
+        from tinyml_lab.core.arena import estimate_arena
+
+        model = _as_model(model)
+        host = estimate_arena(model, "python")
+        return cls(model, arena_size=max(host.used_bytes, host.min_arena_bytes))
+
     @property
     def input(self) -> Tensor:
         return self.model.input_tensors[0]

@@ -119,6 +119,15 @@ def _input_bytes(model: TFLiteModel, sample) -> bytes:
     return out
 
 
+def decode_output(model: TFLiteModel, record: str) -> tuple[int, int, np.ndarray]:
+    """An "out <k> <i> <hex>" record: (invocation, output index, the tensor's values)."""
+    k, i, data = (record.split() + [""])[:3]
+    tensor = model.output_tensors[int(i)]
+    little = np.dtype(tensor.dtype).newbyteorder("<")
+    values = np.frombuffer(bytes.fromhex(data), dtype=little).astype(tensor.dtype)
+    return int(k), int(i), values.reshape(tensor.shape)
+
+
 def _parse(lines: list[str], model: TFLiteModel, arena_size: int) -> BoardRun:
     log, used, error = [], None, None
     outputs, instructions, ops = {}, {}, {}
@@ -141,11 +150,8 @@ def _parse(lines: list[str], model: TFLiteModel, arena_size: int) -> BoardRun:
             failed |= status != "ok"
             instructions[int(k)] = ticks_to_instructions(int(ticks)) - empty
         elif word == "out":
-            k, i, data = (rest.split() + [""])[:3]
-            tensor = model.output_tensors[int(i)]
-            little = np.dtype(tensor.dtype).newbyteorder("<")
-            values = np.frombuffer(bytes.fromhex(data), dtype=little).astype(tensor.dtype)
-            outputs.setdefault(int(k), {})[int(i)] = values.reshape(tensor.shape)
+            k, i, values = decode_output(model, rest)
+            outputs.setdefault(k, {})[i] = values
         elif word == "op":
             k, _, name, ticks = rest.split()
             count = ticks_to_instructions(int(ticks)) - empty_event

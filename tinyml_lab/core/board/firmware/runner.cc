@@ -3,10 +3,17 @@
 //
 // The host (tinyml_lab/core/board/emulator.py) starts QEMU in a job folder and the runner
 // reads its files there through semihosting:
-//   job.txt        "key value" lines: mode (run | calibrate | sizes | trace), arena (bytes),
-//                  inputs (count), profile (0 or 1)
-//   model.tflite   the model bytes (copied 16-byte aligned, as a sketch's g_model is)
-//   input_<k>.bin  the bytes of every input tensor of invocation k, one after the other
+//   job.txt        "key value" lines: mode (run | calibrate | sizes | trace | patch), arena
+//                  (bytes), inputs (count), profile (0 or 1)
+//   model.tflite   the model bytes (copied 16-byte aligned, as a sketch's g_model is); in a
+//                  patch job, the rest of the network
+//   input_<k>.bin  the bytes of every input tensor of invocation k, one after the other; in a
+//                  patch job, the whole network input
+//   stage_<m>.tflite, schedule.bin   patch job only: the stage models, and the schedule as
+//                  little-endian int32: input height, width, channels, zero point, stage
+//                  output height, width, channels, stage model count, patch count, then
+//                  per patch: model, input row, col, height, width, output row, col,
+//                  height, width (patch_runner.h's Patch)
 // and writes result.txt, one record per line (see emulator.py for the parser):
 //   log <text>                TFLM's own messages (its DebugLog hook)
 //   allocate ok|error
@@ -16,15 +23,22 @@
 //   out <k> <i> <hex bytes>
 //   op <k> <index> <name> <ticks>     per-op, from a profiled second interpreter
 //   empty_ticks <ticks>, empty_event_ticks <ticks>   the clock's own cost, to subtract
+//   model_arena_used <m> <bytes>      patch job: each model's (the rest is m = model count)
+//   patch_invoke <k> ok|error <invoke ticks> <total ticks>   patch job: the Invoke() calls
+//                                     of input k, and the whole schedule (set-ups, copies)
 //   end
 // The arena is a 16-byte aligned buffer used for exactly `arena` bytes, as the sketches'
-// alignas(16) uint8_t tensor_arena[kTensorArenaSize]. Written for tinyml_lab.
+// alignas(16) uint8_t tensor_arena[kTensorArenaSize]. A patch job runs the schedule with
+// patch_runner.h, as the patch sketch does: the stage models and then the rest take turns
+// in that one arena, each interpreter built, allocated, run and destroyed in turn, and the
+// stage output is assembled in a buffer of its own. Written for tinyml_lab.
 #include <stdint.h>
 #include <string.h>
 
 #include <new>
 
 #include "instruction_clock.h"
+#include "patch_runner.h"
 #include "semihost.h"
 #include "tensorflow/lite/c/builtin_op_data.h"
 #include "tensorflow/lite/c/common.h"
@@ -302,10 +316,8 @@ size_t InputBytes(tflite::MicroInterpreter* interpreter) {
 
 static uint8_t input_buffer[1 << 20];
 
-// Reads input_<k>.bin into the input tensors: before every Invoke, since TFLM's planner
-// lends an input's buffer to later tensors once it has been read.
-bool LoadInput(tflite::MicroInterpreter* interpreter, long k) {
-  char name[32] = "input_";
+// "<prefix><k><suffix>", e.g. input_3.bin.
+void NumberedName(const char* prefix, long k, const char* suffix, char* name) {
   char digits[12];
   int n = 0;
   long v = k;
@@ -313,9 +325,17 @@ bool LoadInput(tflite::MicroInterpreter* interpreter, long k) {
     digits[n++] = static_cast<char>('0' + v % 10);
     v /= 10;
   } while (v);
-  size_t at = strlen(name);
+  size_t at = strlen(prefix);
+  memcpy(name, prefix, at);
   while (n) name[at++] = digits[--n];
-  memcpy(name + at, ".bin", 5);
+  memcpy(name + at, suffix, strlen(suffix) + 1);
+}
+
+// Reads input_<k>.bin into the input tensors: before every Invoke, since TFLM's planner
+// lends an input's buffer to later tensors once it has been read.
+bool LoadInput(tflite::MicroInterpreter* interpreter, long k) {
+  char name[32];
+  NumberedName("input_", k, ".bin", name);
   const long length = ReadFile(name, input_buffer, sizeof input_buffer);
   if (length < 0 || static_cast<size_t>(length) != InputBytes(interpreter)) {
     result.Text("input_error ").Number(k).Char(' ').Number(length).Line();
@@ -410,6 +430,160 @@ bool LoadInput(tflite::MicroInterpreter* interpreter, long k) {
   Finish(true);
 }
 
+
+// ------------------------------------------------------------------ patch schedules
+
+constexpr int kMaxStageModels = 64;
+constexpr int kMaxPatches = 4096;
+static int8_t stage_output[1 << 20];
+alignas(8) uint8_t stage_storage[sizeof(tflite::MicroInterpreter)];
+
+// Reads a model file into the model buffer at *cursor (16-byte aligned) and moves past it.
+const tflite::Model* LoadModelAt(const char* name, uint8_t** cursor) {
+  uint8_t* at = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(*cursor) + 15) & ~15u);
+  if (at >= __model_end) return nullptr;
+  const long length = ReadFile(name, at, static_cast<size_t>(__model_end - at));
+  if (length < 0) return nullptr;
+  *cursor = at + length;
+  const tflite::Model* model = tflite::GetModel(at);
+  return model->version() == TFLITE_SCHEMA_VERSION ? model : nullptr;
+}
+
+// patch_runner's Runner: one interpreter at a time in the job's arena, as the sketch does;
+// reports each model's arena_used_bytes once and adds up the ticks of every Invoke().
+class ArenaRunner {
+ public:
+  ArenaRunner(const tflite::Model* const* models, tflite::AllOpsResolver* resolver,
+              uint8_t* arena, size_t size)
+      : models_(models), resolver_(resolver), arena_(arena), size_(size) {}
+  bool Begin(int m) {
+    interpreter_ = new (stage_storage)
+        tflite::MicroInterpreter(models_[m], *resolver_, arena_, size_);
+    const TfLiteStatus status = interpreter_->AllocateTensors();
+    FlushLog();
+    if (status != kTfLiteOk) {
+      result.Text("allocate error model ").Number(m).Line();
+      End();
+      return false;
+    }
+    if (m < kMaxStageModels + 1 && !reported_[m]) {
+      result.Text("model_arena_used ").Number(m).Char(' ')
+          .Number(interpreter_->arena_used_bytes()).Line();
+      reported_[m] = true;
+    }
+    return true;
+  }
+  int8_t* Input() { return interpreter_->input(0)->data.int8; }
+  size_t InputBytes() { return interpreter_->input(0)->bytes; }
+  const int8_t* Output() { return interpreter_->output(0)->data.int8; }
+  size_t OutputBytes() { return interpreter_->output(0)->bytes; }
+  bool Invoke() {
+    const uint32_t t0 = instruction_clock::Now();
+    const TfLiteStatus status = interpreter_->Invoke();
+    invoke_ticks_ += instruction_clock::Now() - t0;
+    FlushLog();
+    return status == kTfLiteOk;
+  }
+  void End() {
+    if (interpreter_) interpreter_->~MicroInterpreter();
+    interpreter_ = nullptr;
+  }
+  tflite::MicroInterpreter* interpreter() { return interpreter_; }
+  uint32_t TakeInvokeTicks() {
+    const uint32_t t = invoke_ticks_;
+    invoke_ticks_ = 0;
+    return t;
+  }
+
+ private:
+  const tflite::Model* const* models_;
+  tflite::AllOpsResolver* resolver_;
+  uint8_t* arena_;
+  size_t size_;
+  tflite::MicroInterpreter* interpreter_ = nullptr;
+  uint32_t invoke_ticks_ = 0;
+  bool reported_[kMaxStageModels + 1] = {};
+};
+
+[[noreturn]] void RunPatches(const Job& job) {
+  static tflite::AllOpsResolver resolver;
+  static int32_t schedule[9 + 9 * kMaxPatches];
+  static patch_runner::Patch patches[kMaxPatches];
+  static const tflite::Model* models[kMaxStageModels + 1];
+  const long length = ReadFile("schedule.bin", reinterpret_cast<uint8_t*>(schedule),
+                               sizeof schedule);
+  const int model_count = length >= 36 ? schedule[7] : -1;
+  const int patch_count = length >= 36 ? schedule[8] : -1;
+  if (model_count < 1 || model_count > kMaxStageModels || patch_count < 1 ||
+      patch_count > kMaxPatches || length != 36 + 36L * patch_count) {
+    result.Text("error schedule.bin is missing or malformed").Line();
+    Finish(false);
+  }
+  const patch_runner::Map input{schedule[0], schedule[1], schedule[2]};
+  const int8_t zero_point = static_cast<int8_t>(schedule[3]);
+  const patch_runner::Map output{schedule[4], schedule[5], schedule[6]};
+  if (output.bytes() > sizeof stage_output || input.bytes() > sizeof input_buffer) {
+    result.Text("error the maps are larger than the runner's buffers").Line();
+    Finish(false);
+  }
+  for (int i = 0; i < patch_count; ++i) {
+    const int32_t* v = schedule + 9 + 9 * i;
+    patches[i] = patch_runner::Patch{
+        static_cast<int16_t>(v[0]), static_cast<int16_t>(v[1]), static_cast<int16_t>(v[2]),
+        static_cast<int16_t>(v[3]), static_cast<int16_t>(v[4]), static_cast<int16_t>(v[5]),
+        static_cast<int16_t>(v[6]), static_cast<int16_t>(v[7]), static_cast<int16_t>(v[8])};
+  }
+  uint8_t* cursor = __model_start;
+  for (int m = 0; m <= model_count; ++m) {
+    char name[32];
+    if (m < model_count) {
+      NumberedName("stage_", m, ".tflite", name);
+    } else {
+      memcpy(name, "model.tflite", 13);
+    }
+    models[m] = LoadModelAt(name, &cursor);
+    if (!models[m]) {
+      result.Text("error cannot read ").Text(name).Line();
+      Finish(false);
+    }
+  }
+  const size_t arena_capacity = static_cast<size_t>(__arena_end - Arena());
+  if (job.arena <= 0 || static_cast<size_t>(job.arena) > arena_capacity) {
+    result.Text("error arena size must be 1 to ").Number(arena_capacity).Line();
+    Finish(false);
+  }
+  ArenaRunner runner(models, &resolver, Arena(), static_cast<size_t>(job.arena));
+  {
+    const uint32_t t0 = instruction_clock::Now();
+    const uint32_t t1 = instruction_clock::Now();
+    result.Text("empty_ticks ").Number(t1 - t0).Line();
+  }
+  for (long k = 0; k < job.inputs; ++k) {
+    char name[32];
+    NumberedName("input_", k, ".bin", name);
+    if (ReadFile(name, input_buffer, sizeof input_buffer) != static_cast<long>(input.bytes())) {
+      result.Text("input_error ").Number(k).Line();
+      Finish(false);
+    }
+    const uint32_t start = instruction_clock::Now();
+    const patch_runner::MapPixels pixels{reinterpret_cast<const int8_t*>(input_buffer), input};
+    const bool ok = patch_runner::RunNetwork(patches, patch_count, model_count, input,
+                                             zero_point, output, runner, pixels, stage_output);
+    const uint32_t total = instruction_clock::Now() - start;
+    result.Text("patch_invoke ").Number(k).Text(ok ? " ok " : " error ")
+        .Number(runner.TakeInvokeTicks()).Char(' ').Number(total).Line();
+    if (!ok) Finish(true);
+    tflite::MicroInterpreter* rest = runner.interpreter();
+    for (size_t i = 0; i < rest->outputs_size(); ++i) {
+      const TfLiteTensor* t = rest->output(i);
+      result.Text("out ").Number(k).Char(' ').Number(i).Char(' ')
+          .Hex(reinterpret_cast<const uint8_t*>(t->data.raw), t->bytes).Line();
+    }
+    runner.End();
+  }
+  Finish(true);
+}
+
 }  // namespace
 
 // TFLM's log hook (the library's own lives in its Arduino-only system_setup.cpp): collect
@@ -451,6 +625,7 @@ int main() {
   }
   if (!strcmp(job.mode, "calibrate")) Calibrate();
   if (!strcmp(job.mode, "sizes")) Sizes();
+  if (!strcmp(job.mode, "patch")) RunPatches(job);
   const long length = ReadFile("model.tflite", __model_start,
                                static_cast<size_t>(__model_end - __model_start));
   if (length < 0) {
