@@ -137,7 +137,7 @@ def test_each_recording_is_what_the_capture_trigger_cuts():
 
 def test_written_dataset_is_deterministic_and_loads(tmp_path):
     a = synth.write_synthetic_recordings(tmp_path / "a", people=3, repetitions=2, seed=4)
-    b = synth.write_synthetic_recordings(tmp_path / "b", people=3, repetitions=2, seed=4)
+    synth.write_synthetic_recordings(tmp_path / "b", people=3, repetitions=2, seed=4)
     for name in ("person_001/flex.csv", "person_002/circle.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     assert a.recordings == 24 and 0 < a.trigger_rate <= 1

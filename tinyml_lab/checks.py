@@ -228,13 +228,13 @@ def check_input_span(fn: Callable, echo: bool = True) -> CheckResult:
         out = -(-size // stride)
         before = same_padding_before(size, kernel, stride, 1, out)
         want = AxisWindow(kernel, stride, 1, before).reads(Span(out_lo, out_hi))
-        got, error = _call(fn, out_lo, out_hi, size, kernel, stride)
+        got, error = call(fn, out_lo, out_hi, size, kernel, stride)
         if error:
-            return _result(name, False, error, echo)
+            return result(name, False, error, echo)
         try:
             lo, hi = int(got[0]), int(got[1])
         except (TypeError, IndexError, ValueError):
-            return _result(name, False, f"return (lo, hi), got {got!r}", echo)
+            return result(name, False, f"return (lo, hi), got {got!r}", echo)
         if (lo, hi) != (want.lo, want.hi):
             where = (f"{kernel}x{kernel} stride {stride} on {size} rows, output rows "
                      f"{out_lo}..{out_hi - 1}")
@@ -245,9 +245,9 @@ def check_input_span(fn: Callable, echo: bool = True) -> CheckResult:
             else:
                 hint = ("the last output row (out_hi - 1) reads up to (out_hi - 1) * stride "
                         "- before + kernel - 1; hi is one past it")
-            return _result(name, False, f"{where}: expected ({want.lo}, {want.hi}), got "
+            return result(name, False, f"{where}: expected ({want.lo}, {want.hi}), got "
                            f"({lo}, {hi}). Hint: {hint}.", echo)
-    return _result(name, True, f"all {len(cases)} tiles read the rows TFLite's SAME padding "
+    return result(name, True, f"all {len(cases)} tiles read the rows TFLite's SAME padding "
                    "gives, halo and padding included", echo)
 
 
@@ -263,7 +263,7 @@ def check_patch_plan(model, grid: int, stage_ops: int, max_peak_ratio: float = 0
     try:
         report = analyse(model, int(grid), int(stage_ops), verify_inputs=3)
     except (TinyMLError, TypeError, ValueError) as exc:
-        return _result(name, False, f"this plan cannot be made: {exc}", echo)
+        return result(name, False, f"this plan cannot be made: {exc}", echo)
     c = report.costs
     stage_peak = max(c.patch_live[:stage_ops])
     rest_peak = max(c.patch_live[stage_ops:])
@@ -284,8 +284,8 @@ def check_patch_plan(model, grid: int, stage_ops: int, max_peak_ratio: float = 0
     if not report.verification.exact:
         problems.append("the patch schedule's output differs from layer by layer's")
     if problems:
-        return _result(name, False, "; ".join(problems), echo)
-    return _result(name, True, f"peak {c.peak_ratio:.0%} of layer by layer's, "
+        return result(name, False, "; ".join(problems), echo)
+    return result(name, True, f"peak {c.peak_ratio:.0%} of layer by layer's, "
                    f"{c.mac_overhead:+.0%} MACs, identical outputs", echo)
 
 
@@ -299,29 +299,29 @@ def check_offline_plan(model, offsets, echo: bool = True) -> CheckResult:
     try:
         offsets = {int(k): int(v) for k, v in dict(offsets).items()}
     except (TypeError, ValueError):
-        return _result(name, False, "return a dict {tensor index: offset in bytes}", echo)
+        return result(name, False, "return a dict {tensor index: offset in bytes}", echo)
     missing = [a.tensor for a in acts if a.tensor not in offsets]
     if missing:
-        return _result(name, False, f"tensors {missing[:5]} have no offset: place every "
+        return result(name, False, f"tensors {missing[:5]} have no offset: place every "
                        "activation (memory_plan.activations(model) lists them)", echo)
     odd = [t for t, o in offsets.items() if o % 16 or o < 0]
     if odd:
-        return _result(name, False, f"tensor {odd[0]} is at {offsets[odd[0]]}: offsets must "
+        return result(name, False, f"tensor {odd[0]} is at {offsets[odd[0]]}: offsets must "
                        "be multiples of 16, from 0", echo)
     bad = plan_conflicts(acts, offsets)
     if bad:
         a, b = bad[0]
-        return _result(name, False, f"tensors {a} and {b} are alive at the same time and "
+        return result(name, False, f"tensors {a} and {b} are alive at the same time and "
                        "their bytes overlap: one op reads one while writing the other; "
                        "put them at opposite ends of the head", echo)
     head = plan_head_bytes(acts, offsets)
     bound = max(sum(a.size for a in acts if a.first <= s <= a.last)
                 for s in range(len(model.operators) + 1))
     if head > bound:
-        return _result(name, False, f"the plan needs {head:,} B of head; the most alive at "
+        return result(name, False, f"the plan needs {head:,} B of head; the most alive at "
                        f"once is {bound:,} B, and a plan can reach it: reuse the bytes of "
                        "tensors that are no longer needed", echo)
-    return _result(name, True, f"{len(acts)} tensors in {head:,} B, the live-set bound",
+    return result(name, True, f"{len(acts)} tensors in {head:,} B, the live-set bound",
                    echo)
 
 
