@@ -120,3 +120,12 @@ def test_profile_without_the_tools_says_what_to_install(tmp_path, monkeypatch, c
     assert main(["profile", "--sketch", str(SKETCHES / "hello_sine")]) == 2
     err = capsys.readouterr().err
     assert "cannot run here" in err and "arduino-cli core install" in err
+
+
+def test_the_library_does_not_depend_on_where_the_core_is_installed(board_runner, board_inputs):
+    """TFLM's error macros keep __FILE__; with the install folders mapped to fixed names, the
+    flash every size figure counts is the same on every machine."""
+    library = board_runner.library.read_bytes()
+    assert b"libraries/Chirale_TensorFlowLite/src/tensorflow/lite/" in library
+    for folder in (board_inputs.user_libraries, board_inputs.core):
+        assert str(folder).encode() not in library

@@ -72,7 +72,16 @@ def compile_command(inputs: BoardInputs, source: Path, output: Path,
         "build.extra_flags": extra_flags,
     })
     argv = shlex.split(expand(props[f"recipe.{language}.o.pattern"], props))
-    return [a for a in argv if a not in DROPPED]
+    return [a for a in argv if a not in DROPPED] + path_independent_flags(inputs)
+
+
+def path_independent_flags(inputs: BoardInputs) -> list[str]:
+    """TFLM's error macros store __FILE__, so the flash a build takes depends on where the
+    core and libraries are installed (132 such strings in the library). Mapping those folders
+    to fixed names makes every size this harness reports the same on every machine; the IDE
+    does not, so a real board's figure differs by the length of its paths."""
+    return [f"-fmacro-prefix-map={inputs.user_libraries}=libraries",
+            f"-fmacro-prefix-map={inputs.core}=core"]
 
 
 def link_flags(inputs: BoardInputs) -> list[str]:
