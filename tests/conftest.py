@@ -276,9 +276,14 @@ def pytest_sessionfinish(session):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The board tests last: by then the background build is done."""
-    board = [i for i in items if BOARD_FIXTURES & set(getattr(i, "fixturenames", ()))]
-    items[:] = [i for i in items if i not in board] + board
+    """The tests that read the background course run next to last and the board tests last:
+    by then both background jobs are done, and the rest of the suite ran meanwhile."""
+    def uses(item, names):
+        return bool(names & set(getattr(item, "fixturenames", ())))
+
+    board = [i for i in items if uses(i, BOARD_FIXTURES)]
+    course = [i for i in items if uses(i, {"quick_course"}) and i not in board]
+    items[:] = [i for i in items if i not in board and i not in course] + course + board
 
 
 @pytest.fixture(scope="session")
