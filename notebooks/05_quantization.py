@@ -85,7 +85,7 @@ from tinyml_lab.chapters.sine.data import make_sine_data, sine_grid
 from tinyml_lab.chapters.sine.model import sine_mlp
 from tinyml_lab.core import convert, report, tflm
 from tinyml_lab.core.export import round_up
-from tinyml_lab.core.tflite_file import read_model, tensor_values
+from tinyml_lab.core.tflite_file import read_model
 from tinyml_lab.core.training import seed_everything
 from tinyml_lab.optimisation import energy, footprint, qat
 from tinyml_lab.optimisation import quantize as q

@@ -74,7 +74,7 @@ import numpy as np
 from tinyml_lab import checks
 from tinyml_lab.chapters.shapes.data import make_shapes_data
 from tinyml_lab.chapters.shapes.model import shapes_cnn
-from tinyml_lab.core import checking, convert, report
+from tinyml_lab.core import checking, report
 from tinyml_lab.core.export import round_up
 from tinyml_lab.core.tflite_file import read_model
 from tinyml_lab.core.training import seed_everything

@@ -44,14 +44,6 @@ def run(exe: Path, stdin: bytes = b"") -> bytes:
     return subprocess.run([str(exe)], input=stdin, capture_output=True, check=True).stdout
 
 
-def test_identical_copies_of_the_shared_headers():
-    for name, folders in (("capture_protocol.h", ("audio_capture", "camera_capture")),
-                          ("sound_level.h", ("audio_capture", "microphone_test")),
-                          ("imu_reader.h", ("gesture", "imu_capture", "imu_test"))):
-        texts = {(SKETCHES / f / name).read_text() for f in folders}
-        assert len(texts) == 1, f"{name} differs between {folders}"
-
-
 def test_crc_and_command_parsing_match_python(tmp_path):
     main = r"""
 #include <cstdio>

@@ -134,9 +134,3 @@ def test_cpp_csv_lines_match_python(program):
     cpp = run(program, ["format"], values).splitlines()
     assert cpp == [format_sample(s) for s in values]
     assert cpp[-1] == "nan,nan,nan,1000000.000,-1000000.000,0.000"
-
-
-def test_both_sketches_carry_the_same_portable_code():
-    for name in ("imu_gesture.h", "imu_reader.h"):
-        assert (SKETCHES / "gesture" / name).read_text() == \
-            (SKETCHES / "imu_capture" / name).read_text(), name
