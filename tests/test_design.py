@@ -12,6 +12,7 @@ from tinyml_lab.chapters.wake_word import cadence
 from tinyml_lab.chapters.wake_word.sketch_budget import (SKETCH_BUFFER_BYTES, SKETCH_CODE_BYTES,
                                                          nano_budget)
 from tinyml_lab.core.boards import get_board
+from tinyml_lab.core import metrics
 from tinyml_lab.core.errors import BoardFitError, TinyMLError
 from tinyml_lab.optimisation import design, latency
 from tinyml_lab.optimisation.cache import ResultCache
@@ -177,6 +178,42 @@ def test_best_under_a_budget_pareto_front_and_dominance():
     assert design.compare(a, b) == {"metric": "worse", "arena_bytes": "better",
                                     "instructions": "better"}
     assert len(design.grid({"x": [1, 2, 3], "y": [(1, 2), (3, 4)]})) == 6
+
+
+def test_an_accuracy_gap_the_test_set_cannot_tell_from_chance_is_not_a_loss():
+    """Chapter 08's full run: 0.837 against 0.849 on 1,200 clips, 64 clips only the searched
+    model got right and 79 only chapter 02's: p = 0.24, so half the arena and half the
+    instructions win. A gap of 5 clips against 45 is a real loss."""
+    rng = np.random.default_rng(0)
+    both = rng.random(1200) < 0.78
+    ref, new = both.copy(), both.copy()
+    only = np.flatnonzero(~both)
+    ref[only[:79]] = True
+    new[only[79:79 + 64]] = True
+    b = candidate(float(ref.mean()), 24_496, 6_894_982)
+    a = candidate(float(new.mean()), 14_416, 3_450_906)
+    assert a.metric < b.metric and not design.beats(a, b)  # strictly, it is worse
+    assert metrics.paired_difference_p(new, ref) == pytest.approx(0.2416, abs=1e-4)
+    assert design.compare(a, b, new, ref)["metric"] == "same"
+    assert design.beats(a, b, new, ref)
+    lopsided = both.copy()
+    lopsided[only[79:79 + 5]] = True
+    ref2 = both.copy()
+    ref2[only[:45]] = True
+    assert metrics.paired_difference_p(lopsided, ref2) < 1e-6
+    assert not design.beats(candidate(float(lopsided.mean()), 14_416, 3_450_906),
+                            candidate(float(ref2.mean()), 24_496, 6_894_982), lopsided, ref2)
+
+
+def test_the_paired_test_refuses_mismatched_examples_and_agrees_with_itself():
+    assert metrics.paired_difference_p([True, False], [True, False]) == 1.0
+    assert metrics.paired_difference_p([True] * 6, [False] * 6) == pytest.approx(2 / 64)
+    assert metrics.paired_difference_p([True] * 6, [False] * 6) == \
+        metrics.paired_difference_p([False] * 6, [True] * 6)
+    with pytest.raises(TinyMLError, match="same examples"):
+        metrics.paired_difference_p([True, False], [True])
+    with pytest.raises(TinyMLError, match="same examples"):
+        design.compare(candidate(0.9, 1, 1), candidate(0.8, 1, 1), [True], None)
 
 
 def test_the_budget_choice_check_names_what_is_wrong(capsys):

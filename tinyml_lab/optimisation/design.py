@@ -26,6 +26,7 @@ from tinyml_lab.core import convert
 from tinyml_lab.core.arena import sketch_arena_bytes
 from tinyml_lab.core.boards import Board, get_board
 from tinyml_lab.core.errors import BoardFitError, TinyMLError
+from tinyml_lab.core.metrics import paired_difference_p
 from tinyml_lab.core.tflite_file import TFLiteModel, read_model
 from tinyml_lab.core.training import seed_everything
 from tinyml_lab.optimisation.architecture import predict_cost
@@ -262,21 +263,28 @@ def best_under(candidates: Iterable[Candidate], budget: Budget) -> Candidate | N
 
 
 AXES = (("metric", +1), ("arena_bytes", -1), ("instructions", -1))
+SAME_METRIC_P = 0.05  # a metric gap with a paired p at or above this is not a difference
 
 
-def compare(a: Candidate, b: Candidate) -> dict[str, str]:
-    """a against b on each axis: "better", "same" or "worse"."""
+def compare(a: Candidate, b: Candidate, correct_a=None, correct_b=None) -> dict[str, str]:
+    """a against b on each axis: "better", "same" or "worse". Given each model's right/wrong
+    on the same test examples, a metric gap the test set cannot tell from chance (exact
+    McNemar p >= SAME_METRIC_P) is "same": sizes and instructions are exact, accuracy on a
+    finite test set is not."""
     out = {}
     for name, sign in AXES:
         diff = sign * (getattr(a, name) - getattr(b, name))
         out[name] = "better" if diff > 0 else "worse" if diff < 0 else "same"
+    if correct_a is not None or correct_b is not None:
+        if paired_difference_p(correct_a, correct_b) >= SAME_METRIC_P:
+            out["metric"] = "same"
     return out
 
 
-def beats(a: Candidate, b: Candidate) -> bool:
+def beats(a: Candidate, b: Candidate, correct_a=None, correct_b=None) -> bool:
     """a is better than b on at least one of metric, arena and instructions, and worse on
-    none (Pareto dominance)."""
-    verdict = compare(a, b).values()
+    none (Pareto dominance; the metric compared as in `compare`)."""
+    verdict = compare(a, b, correct_a, correct_b).values()
     return "worse" not in verdict and "better" in verdict
 
 
