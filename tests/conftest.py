@@ -244,9 +244,9 @@ _COURSE = pytest.StashKey[tuple]()
 
 def pytest_collection_finish(session):
     """Start the session's two long jobs in the background as soon as it is known they are
-    needed, so they overlap the rest of the suite: the board library build (minutes, once,
-    at low priority; the board tests run last and wait for it) and the quick course run
-    that the notebook tests read."""
+    needed, so they overlap the rest of the suite: the board library build (minutes, once;
+    every notebook's cost cell waits for it) and the quick course run that the notebook
+    tests read."""
     if session.config.option.collectonly:
         return
     wanted = set()
@@ -260,7 +260,7 @@ def pytest_collection_finish(session):
         if not isinstance(find_inputs(), str):
             log = tempfile.TemporaryFile()
             session.config.stash[_BUILD] = subprocess.Popen(
-                ["nice", "-n", "10", sys.executable, "-m", "tinyml_lab.core.board.build"],
+                [sys.executable, "-m", "tinyml_lab.core.board.build"],
                 stdout=log, stderr=subprocess.STDOUT)
 
 
@@ -276,14 +276,15 @@ def pytest_sessionfinish(session):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The tests that read the background course run next to last and the board tests last:
-    by then both background jobs are done, and the rest of the suite ran meanwhile."""
+    """The board tests run after the rest (the notebooks' cost cells have waited for the
+    board library by then) and the tests that read the background course run last: the
+    course is the longest job, and the rest of the suite runs while it does."""
     def uses(item, names):
         return bool(names & set(getattr(item, "fixturenames", ())))
 
-    board = [i for i in items if uses(i, BOARD_FIXTURES)]
-    course = [i for i in items if uses(i, {"quick_course"}) and i not in board]
-    items[:] = [i for i in items if i not in board and i not in course] + course + board
+    course = [i for i in items if uses(i, {"quick_course"})]
+    board = [i for i in items if uses(i, BOARD_FIXTURES) and i not in course]
+    items[:] = [i for i in items if i not in board and i not in course] + board + course
 
 
 @pytest.fixture(scope="session")
