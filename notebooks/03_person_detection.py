@@ -101,7 +101,7 @@ labels = vision.LABELS  # ("no_person", "person"): the order of the model's two 
 if images_dir:
     data = vision.folder_data(images_dir, seed=seed, progress=True)
 else:
-    sizes = (1200, 300, 400) if quick else (40000, 2000, 2000)
+    sizes = (600, 200, 200) if quick else (40000, 2000, 2000)
     data = vision.generated_data(*sizes, seed=seed, progress=True)
 print("data source:", data.source)
 for name in ("train", "val", "test"):
@@ -146,7 +146,7 @@ print("input:", model.input_shape, "output:", model.output_shape)
 # half of the pictures each epoch. One line per epoch shows the progress.
 
 # %%
-epochs, small_epochs = (3, 2) if quick else (12, 4)
+epochs, small_epochs = (2, 1) if quick else (12, 4)
 history = train_detector(model, data.train, data.val, epochs=epochs, seed=seed)
 print(f"MobileNetV1 0.25: {epochs} epochs in {history.seconds / 60:.1f} min")
 small_history = train_detector(small, data.train, data.val, epochs=small_epochs, seed=seed)
@@ -195,7 +195,7 @@ checking.warn_if_auc_at_chance("MobileNetV1 0.25's ROC",
 # written to give the same int8 results).
 
 # %%
-representative = data.train.x[:300]
+representative = data.train.x[:100 if quick else 300]
 float_bytes = convert.to_float(model)
 named = convert.to_int8(model, representative)
 int8_bytes = strip_names(named)

@@ -214,7 +214,7 @@ sine_model.fit(sine.train.x, sine.train.y, epochs=60 if quick else 150, batch_si
 grid = sine_grid(1000)
 print("sine data source:", sine.source)
 
-data = make_shapes_data(samples=3000 if quick else 10000, seed=seed)
+data = make_shapes_data(samples=1500 if quick else 10000, seed=seed)
 print("shapes data source:", data.source)
 print("train / validation / test:", len(data.train.x), len(data.val.x), len(data.test.x))
 fig, axes = plt.subplots(1, 8, figsize=(12, 2))
@@ -223,7 +223,7 @@ for ax, image, label in zip(axes, data.train.x, data.train.y):
 plt.show()
 
 # %%
-epochs, batch = (8, 32) if quick else (20, 64)
+epochs, batch = (4, 32) if quick else (20, 64)
 steps = epochs * int(np.ceil(len(data.train.x) / batch))
 cnn = shapes_cnn()
 cnn.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(0.005, steps)),

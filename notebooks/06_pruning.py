@@ -91,9 +91,9 @@ seed_everything(seed)
 # the baseline every pruned model is compared with.
 
 # %%
-data = make_shapes_data(samples=3000 if quick else 10000, seed=seed)
+data = make_shapes_data(samples=1500 if quick else 10000, seed=seed)
 print("data source:", data.source)
-epochs, batch = (8, 32) if quick else (20, 64)
+epochs, batch = (4, 32) if quick else (20, 64)
 steps = epochs * int(np.ceil(len(data.train.x) / batch))
 base = shapes_cnn()
 base.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(0.005, steps)),
@@ -275,7 +275,7 @@ print("filter ranking check passed:", bool(check_rank))
 
 # %%
 keeps = [0.75, 0.6] if quick else [0.8, 0.7, 0.6, 0.5, 0.4]
-fine_tune_epochs = 2 if quick else 10
+fine_tune_epochs = 1 if quick else 10
 structured, pruned_models = [], {}
 for keep in keeps:
     pruned, plans, _ = prune.prune_and_fine_tune(base, keep, data.train.x, data.train.y,
