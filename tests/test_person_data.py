@@ -179,8 +179,8 @@ def test_download_coco_from_a_mirror(tmp_path):
 
 
 def test_scenes_drawn_in_worker_processes_are_the_same():
-    one, y1 = make_scenes(1000, seed=4, workers=1)
-    two, y2 = make_scenes(1000, seed=4, workers=2)
+    one, y1 = make_scenes(200, seed=4, workers=1, block=50)
+    two, y2 = make_scenes(200, seed=4, workers=2, block=50)  # 4 blocks: drawn by 2 processes
     np.testing.assert_array_equal(one, two)
     np.testing.assert_array_equal(y1, y2)
 

@@ -546,17 +546,18 @@ def _scene_block(seed: int, start: int, stop: int, size: int) -> np.ndarray:
                      for i in range(start, stop)])
 
 
-def make_scenes(count: int, seed: int, size: int = SIZE, progress=None, workers: int = 0):
+def make_scenes(count: int, seed: int, size: int = SIZE, progress=None, workers: int = 0,
+                block: int = 250):
     """count scenes, alternately without and with a person.
 
     Returns (x float32 (count, size, size, 1) in [0, 1], y int32, 1 = person). Scene i
     depends only on (seed, i), so the first k scenes of a larger set are the same pictures,
-    and drawing them in `workers` processes (0: one per CPU core) gives the same result."""
+    and drawing them in `workers` processes (0: one per CPU core, used from 4 blocks of
+    `block` scenes on) gives the same result."""
     import os
 
     labels = (np.arange(count) % 2).astype(np.int32)
     x = np.empty((count, size, size, 1), np.float32)
-    block = 250
     starts = list(range(0, count, block))
     workers = workers or os.cpu_count() or 1
     if workers > 1 and count >= 4 * block:
