@@ -93,7 +93,7 @@ from tinyml_lab.chapters.wake_word.sketch_budget import nano_budget
 from tinyml_lab.chapters.wake_word.training import train_spotter
 from tinyml_lab.core import convert, report
 from tinyml_lab.core.cost import board_tools_missing, inference_cost
-from tinyml_lab.core.metrics import paired_difference_p
+from tinyml_lab.core.metrics import paired_difference
 from tinyml_lab.core.tflite_file import read_model
 from tinyml_lab.core.training import seed_everything
 from tinyml_lab.optimisation import characterise, design, latency
@@ -421,10 +421,9 @@ print(report.format_table(["model", "architecture", "test accuracy (int8, TFLM)"
                            "flash (B)", "instructions", "latency >= (ms)", "runs every N rows"], rows))
 print("instructions:", costs["searched"].source)
 pair = (final["searched"], final["chapter 02"], correct["searched"], correct["chapter 02"])
-only_searched = int(np.sum(correct["searched"] & ~correct["chapter 02"]))
-only_chapter02 = int(np.sum(~correct["searched"] & correct["chapter 02"]))
-print(f"test clips only the searched model gets right: {only_searched}; only chapter 02's: "
-      f"{only_chapter02}; exact McNemar p = {paired_difference_p(correct['searched'], correct['chapter 02']):.3f}")
+difference = paired_difference(correct["searched"], correct["chapter 02"])
+print(f"test clips only the searched model gets right: {difference.only_a}; only chapter 02's: "
+      f"{difference.only_b}; exact McNemar p = {difference.p:.3f}")
 verdict = design.compare(*pair)
 beats = design.beats(*pair)
 print("searched against chapter 02:", ", ".join(f"{k}: {v}" for k, v in verdict.items()),

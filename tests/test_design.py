@@ -193,25 +193,27 @@ def test_an_accuracy_gap_the_test_set_cannot_tell_from_chance_is_not_a_loss():
     b = candidate(float(ref.mean()), 24_496, 6_894_982)
     a = candidate(float(new.mean()), 14_416, 3_450_906)
     assert a.metric < b.metric and not design.beats(a, b)  # strictly, it is worse
-    assert metrics.paired_difference_p(new, ref) == pytest.approx(0.2416, abs=1e-4)
+    assert metrics.paired_difference(new, ref) == metrics.PairedDifference(64, 79, pytest.approx(0.2416, abs=1e-4))
     assert design.compare(a, b, new, ref)["metric"] == "same"
     assert design.beats(a, b, new, ref)
     lopsided = both.copy()
     lopsided[only[79:79 + 5]] = True
     ref2 = both.copy()
     ref2[only[:45]] = True
-    assert metrics.paired_difference_p(lopsided, ref2) < 1e-6
+    assert metrics.paired_difference(lopsided, ref2).p < 1e-6
     assert not design.beats(candidate(float(lopsided.mean()), 14_416, 3_450_906),
                             candidate(float(ref2.mean()), 24_496, 6_894_982), lopsided, ref2)
 
 
 def test_the_paired_test_refuses_mismatched_examples_and_agrees_with_itself():
-    assert metrics.paired_difference_p([True, False], [True, False]) == 1.0
-    assert metrics.paired_difference_p([True] * 6, [False] * 6) == pytest.approx(2 / 64)
-    assert metrics.paired_difference_p([True] * 6, [False] * 6) == \
-        metrics.paired_difference_p([False] * 6, [True] * 6)
+    assert metrics.paired_difference([True, False], [True, False]).p == 1.0
+    assert metrics.paired_difference([True] * 6, [False] * 6).p == pytest.approx(2 / 64)
+    one_way = metrics.paired_difference([True] * 6, [False] * 6)
+    other_way = metrics.paired_difference([False] * 6, [True] * 6)
+    assert (one_way.only_a, one_way.only_b) == (other_way.only_b, other_way.only_a) == (6, 0)
+    assert one_way.p == other_way.p
     with pytest.raises(TinyMLError, match="same examples"):
-        metrics.paired_difference_p([True, False], [True])
+        metrics.paired_difference([True, False], [True])
     with pytest.raises(TinyMLError, match="same examples"):
         design.compare(candidate(0.9, 1, 1), candidate(0.8, 1, 1), [True], None)
 

@@ -8,6 +8,7 @@ fires by itself. The confusion matrix shows both at a glance.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -46,11 +47,20 @@ def accuracy_by_group(true, predicted, groups) -> dict[str, float]:
             for g in sorted(set(groups.tolist()))}
 
 
-def paired_difference_p(correct_a, correct_b) -> float:
-    """Exact McNemar test: how likely two models that are equally accurate would disagree as
-    lopsidedly as these do on the same examples (two-sided p). Only the examples exactly one
-    model gets right count. A gap of 14 clips in 1,200 can be chance; a p below 0.05 says it
-    is probably not."""
+@dataclass(frozen=True)
+class PairedDifference:
+    """How two models differ on the same examples: how many only a gets right, how many
+    only b, and the exact McNemar p of so lopsided a split if both were equally accurate."""
+
+    only_a: int
+    only_b: int
+    p: float
+
+
+def paired_difference(correct_a, correct_b) -> PairedDifference:
+    """Exact McNemar test (two-sided). Only the examples exactly one model gets right
+    count. A gap of 14 clips in 1,200 can be chance; a p below 0.05 says it is probably
+    not."""
     a, b = np.asarray(correct_a, dtype=bool), np.asarray(correct_b, dtype=bool)
     if a.shape != b.shape or a.ndim != 1 or a.size == 0:
         raise TinyMLError(f"Give both models' right/wrong on the same examples: got shapes "
@@ -58,9 +68,9 @@ def paired_difference_p(correct_a, correct_b) -> float:
     only_a, only_b = int(np.sum(a & ~b)), int(np.sum(~a & b))
     n, k = only_a + only_b, min(only_a, only_b)
     if n == 0:
-        return 1.0
+        return PairedDifference(only_a, only_b, 1.0)
     tail = sum(math.comb(n, i) for i in range(k + 1))
-    return min(1.0, 2 * tail / 2 ** n)
+    return PairedDifference(only_a, only_b, min(1.0, 2 * tail / 2 ** n))
 
 
 def per_class_accuracy(counts: np.ndarray) -> np.ndarray:

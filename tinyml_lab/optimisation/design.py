@@ -26,7 +26,7 @@ from tinyml_lab.core import convert
 from tinyml_lab.core.arena import sketch_arena_bytes
 from tinyml_lab.core.boards import Board, get_board
 from tinyml_lab.core.errors import BoardFitError, TinyMLError
-from tinyml_lab.core.metrics import paired_difference_p
+from tinyml_lab.core.metrics import paired_difference
 from tinyml_lab.core.tflite_file import TFLiteModel, read_model
 from tinyml_lab.core.training import seed_everything
 from tinyml_lab.optimisation.architecture import predict_cost
@@ -276,7 +276,7 @@ def compare(a: Candidate, b: Candidate, correct_a=None, correct_b=None) -> dict[
         diff = sign * (getattr(a, name) - getattr(b, name))
         out[name] = "better" if diff > 0 else "worse" if diff < 0 else "same"
     if correct_a is not None or correct_b is not None:
-        if paired_difference_p(correct_a, correct_b) >= SAME_METRIC_P:
+        if paired_difference(correct_a, correct_b).p >= SAME_METRIC_P:
             out["metric"] = "same"
     return out
 
