@@ -217,7 +217,7 @@ print("parameters:", model.count_params())
 # is never augmented.
 
 # %%
-epochs = 12 if quick else 25
+epochs = 8 if quick else 25
 steps = -(-len(x_train) // 64) * epochs
 model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(3e-3, steps, alpha=0.05)),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
