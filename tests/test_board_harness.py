@@ -2,12 +2,16 @@
 and its instruction count is exact on loops of known length."""
 
 import re
+import shlex
+import subprocess
 
 import pytest
 
 from tests.board_support import SKETCHES, sketch_model
 from tinyml_lab.core.board import inputs as board_inputs_module
+from tinyml_lab.core.board.build import precompile_header
 from tinyml_lab.core.board.inputs import APT_PACKAGES, find_inputs
+from tinyml_lab.core.board.recipe import compile_command
 
 
 def test_missing_inputs_are_named_with_how_to_install_them(tmp_path, monkeypatch):
@@ -129,3 +133,32 @@ def test_the_library_does_not_depend_on_where_the_core_is_installed(board_runner
     assert b"libraries/Chirale_TensorFlowLite/src/tensorflow/lite/" in library
     for folder in (board_inputs.user_libraries, board_inputs.core):
         assert str(folder).encode() not in library
+
+
+def _sections(objdump, obj) -> list[str]:
+    """Each section's bytes and relocations, in a fixed order. .group sections are left out:
+    they hold the indices of COMDAT sections, which follow the order GCC created them in."""
+    out = subprocess.run([str(objdump), "-s", "-r", str(obj)], capture_output=True, text=True,
+                         check=True).stdout
+    blocks = re.split(r"\n(?=Contents of section |RELOCATION RECORDS FOR )", out)[1:]
+    return sorted(b.strip() for b in blocks if not b.startswith("Contents of section .group"))
+
+
+def test_the_precompiled_headers_are_used_and_change_no_code(board_inputs, tmp_path):
+    """The library build forces the precompiled headers into every C++ file for speed; GCC
+    falls back to parsing silently when the flags do not match, and a header parsed ahead
+    of a file's own #defines could change its code. Both are checked on a kernel with
+    templates and macros of its own."""
+    src = board_inputs.tflm_library / "src"
+    source = src / "tensorflow/lite/micro/kernels/div.cpp"
+    header = precompile_header(board_inputs, tmp_path, [src])
+    objects = {}
+    for name, flags in (("plain", ""), ("precompiled", "-include " + shlex.quote(str(header)))):
+        objects[name] = tmp_path / f"{name}.o"
+        cmd = compile_command(board_inputs, source, objects[name], [src], flags) + ["-H"]
+        run = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        assert run.returncode == 0, run.stderr[-2000:]
+        if name == "precompiled":  # -H marks a precompiled header it used with "!"
+            assert f"! {header}.gch" in run.stderr, run.stderr[:500]
+    objdump = board_inputs.toolchain_bin / "arm-none-eabi-objdump"
+    assert _sections(objdump, objects["plain"]) == _sections(objdump, objects["precompiled"])

@@ -6,6 +6,12 @@ Left out are only the files that are not TFLM or need mbed OS: peripherals/ and
 micro/system_setup.cpp (the Arduino glue: the runner brings its own DebugLog), and the
 audio frontend and kissfft (experimental/, third_party/kissfft/), which no interpreter uses.
 
+Every C++ file of the library includes the same TFLM and flatbuffers headers, and parsing
+them is most of its compile time; so they are compiled once into a GCC precompiled header
+(PRECOMPILED_HEADERS) that each C++ file is given with -include. Every section of every
+object holds the same bytes as without it (only the order of COMDAT groups differs; a test
+compares a kernel both ways), and the library builds in about half the time.
+
 Both steps are cached in folders named by a hash of everything that goes in (compiler
 version, the core's flag files, every library file, the runner's sources), under
 build/board/ in the checkout or $TINYML_LAB_BOARD_CACHE: a rerun finds them and does
@@ -18,6 +24,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -39,6 +46,11 @@ LINKER_SCRIPT = "an386.ld"
 SOURCE_SUFFIXES = (".c", ".cc", ".cpp")
 NOT_TFLM = ("peripherals/", "tensorflow/lite/micro/system_setup.cpp",
             "tensorflow/lite/experimental/", "third_party/kissfft/")
+# What nearly every C++ file of the library includes; the flatbuffers schema comes with
+# micro_context.h. Compiled once per build (build_library) and forced into each C++ file.
+PRECOMPILED_HEADERS = ("tensorflow/lite/c/common.h", "tensorflow/lite/kernels/kernel_util.h",
+                       "tensorflow/lite/micro/kernels/kernel_util.h",
+                       "tensorflow/lite/micro/micro_log.h", "tensorflow/lite/micro/micro_utils.h")
 LINK_LIBS = ("-lstdc++", "-lsupc++", "-lm", "-lc", "-lgcc", "-lnosys")
 
 
@@ -85,7 +97,7 @@ def _library_key(inputs: BoardInputs) -> str:
              compile_command(inputs, Path("a.cpp"), Path("a.o"), [src])]
     flag_files = [inputs.core / "platform.txt", inputs.core / "boards.txt",
                   *sorted(inputs.variant.glob("*.txt"))]
-    parts = [version, probe, NOT_TFLM]
+    parts = [version, probe, NOT_TFLM, PRECOMPILED_HEADERS]
     parts += [p.read_bytes() for p in flag_files]
     for path in sorted(p for p in src.rglob("*") if p.is_file()):
         parts += [path.relative_to(src).as_posix(), path.read_bytes()]
@@ -96,6 +108,23 @@ def _firmware_key(library_key: str) -> str:
     files = sorted(p for p in FIRMWARE_DIR.iterdir() if p.is_file())
     return _digest([library_key, TARGET_FLAGS, LINK_LIBS]
                    + [x for p in files for x in (p.name, p.read_bytes())])
+
+
+def precompile_header(inputs: BoardInputs, folder: Path, include_dirs,
+                      headers=PRECOMPILED_HEADERS) -> Path:
+    """Write folder/tflm_pch.h including `headers` and compile it with the library's C++
+    command into tflm_pch.h.gch beside it; returns the .h, which `-include` then finds
+    precompiled. GCC uses the .gch only when the flags match, so it takes the same ones."""
+    header = folder / "tflm_pch.h"
+    header.write_text("".join(f'#include "{h}"\n' for h in headers))
+    cmd = compile_command(inputs, header, header.with_name(header.name + ".gch"),
+                          list(include_dirs))
+    run = subprocess.run([cmd[0], "-x", "c++-header", *cmd[1:]], capture_output=True,
+                         text=True, check=False)
+    if run.returncode != 0:
+        raise BoardBuildError(f"Precompiling the library's headers failed:\n"
+                              f"{run.stderr[-3000:]}")
+    return header
 
 
 def compile_all(inputs: BoardInputs, jobs_list, include_dirs, jobs: int, what: str,
@@ -156,14 +185,21 @@ def build_library(inputs: BoardInputs, cache: Path, jobs: int,
              for s in sources]
     echo(f"board: building {inputs.tflm_library.name} (TFLM + CMSIS-NN) for Cortex-M4F: "
          f"{len(sources)} files, {jobs} at a time; this takes minutes, once")
+    c_pairs = [pair for pair in pairs if pair[0].suffix == ".c"]
+    cpp_pairs = [pair for pair in pairs if pair[0].suffix != ".c"]
     try:
-        compile_all(inputs, pairs, [src], jobs, "library", echo)
+        compile_all(inputs, c_pairs, [src], jobs, "library (C)", echo)
+        header = precompile_header(inputs, tmp, [src])
+        compile_all(inputs, cpp_pairs, [src], jobs, "library (C++)", echo,
+                    extra_flags="-include " + shlex.quote(str(header)))
         ar = inputs.toolchain_bin / "arm-none-eabi-ar"
         run = subprocess.run([str(ar), "rcs", str(tmp / "libtflm.a"), *(str(o) for _, o in pairs)],
                              capture_output=True, text=True, check=False)
         if run.returncode != 0:
             raise BoardBuildError(f"Archiving the library failed:\n{run.stderr[-3000:]}")
         shutil.rmtree(tmp / "obj")
+        for leftover in (header, header.with_name(header.name + ".gch")):
+            leftover.unlink()
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
