@@ -159,3 +159,20 @@ def test_unknown_gestures_and_empty_requests_are_refused(tmp_path):
         synth.write_synthetic_recordings(tmp_path, 1, 1, gestures=("punch", "kick"))
     with pytest.raises(TinyMLError, match="at least one person"):
         synth.write_synthetic_recordings(tmp_path, 0, 1)
+
+
+def test_a_whipped_flex_opens_the_window_at_full_speed():
+    """Some real flexes are flicked up and stopped dead: the capture triggers at the stop, so
+    the window starts at the peak angular speed. The same people flexing gently almost never
+    give such a window."""
+    opens_fast = {}
+    for whip in (False, True):
+        ratios = []
+        for i, person in enumerate(synth.make_people(12, seed=5)):
+            person = dataclasses.replace(person, flex_whip=whip)
+            for rep in range(4):
+                window, _ = synth.record_gesture("flex", person, np.random.default_rng([i, rep]))
+                speed = np.linalg.norm(window[:, 3:], axis=1)
+                ratios.append(speed[:3].max() / speed.max())
+        opens_fast[whip] = float(np.mean(np.array(ratios) >= 0.8))
+    assert opens_fast[False] <= 0.05 and opens_fast[True] >= 0.15, opens_fast

@@ -5,9 +5,11 @@ Each recording is simulated the way a board strapped in a hand would measure it:
 1. Motion. A gesture is a path of the hand (position, metres) and of its orientation, built
    from the forearm: elevation, azimuth and roll angles about the elbow, with smooth
    minimum-jerk moves (punch: a thrust forward and back, with the fist turning; flex: the
-   forearm swinging up about the elbow and down; wave: the raised forearm rocking side to
-   side; circle: the hand drawing a loop while the forearm follows it). Hand tremor (8-12
-   Hz) and slow sway ride on top, and before and after the gesture the hand rests.
+   forearm swinging up about the elbow and down, or for some people the hand flicked up
+   about the wrist and stopped dead, so that the capture triggers at full speed; wave: the
+   raised forearm rocking side to side; circle: the hand drawing a loop while the forearm
+   follows it). Hand tremor (8-12 Hz) and slow sway ride on top, and before and after the
+   gesture the hand rests.
 2. Physics. The accelerometer measures specific force, the hand's acceleration minus
    gravity, in the board's own axes: f = R^T (p'' / g + z). Gravity therefore turns in the
    board frame exactly as the board turns. The gyroscope measures the board's angular
@@ -185,6 +187,10 @@ class Person:
     circle_direction: int
     tremor_rad: float
     board: Board
+    # flexes by flicking the hand up, faster and faster, and stopping it dead: the capture
+    # triggers at the stop, so the window opens at full angular speed (as in some real
+    # recordings, where the gyro peaks in the window's first sample)
+    flex_whip: bool = False
 
 
 def make_board(rng: np.random.Generator) -> Board:
@@ -226,6 +232,7 @@ def make_person(seed: int, index: int) -> Person:
         circle_direction=int(rng.choice([-1, 1])),
         tremor_rad=float(np.radians(rng.uniform(0.02, 0.1))),
         board=make_board(rng),
+        flex_whip=bool(rng.random() < 0.3),
     )
 
 
@@ -277,10 +284,15 @@ def _flex(rng, p: Person, t, s_speed):
     elev0 = np.radians(_u(rng, -30, 10)) + p.elevation_offset
     lift = min(np.radians(_u(rng, 20, 95)) * p.amplitude, np.radians(150) - elev0)
     azim = np.radians(_u(rng, -20, 20) if p.flex_style == "curl" else _u(rng, 50, 90))
+    if p.flex_whip:  # the forearm hardly lifts: the hand does the turning
+        lift *= 0.2
     forearm = forearm_frame(elev0 + lift * s, azim + np.radians(_u(rng, -10, 10)) * s,
                             np.radians(_u(rng, -30, 30)) + np.radians(_u(rng, -10, 60)) * s)
     # the wrist curls too, a little ahead of the forearm: rotation without much reach
     curl = np.radians(_u(rng, 0, 80)) * go_and_return(t, 0.8 * t_up, t_hold, t_down, back)
+    if p.flex_whip:  # the hand flicks up about the wrist, faster to the end, and stops dead
+        curl = np.radians(_u(rng, 60, 110)) * p.amplitude * go_and_return(
+            t, t_up, t_hold, t_down, back, int(rng.integers(3, 7)), 1)
     R = forearm @ rot_y(-curl)
     hand = 0.07  # wrist to the middle of the hand, where the board is
     elbow = s[:, None] * np.array([_u(rng, -0.05, 0.05), 0.0, _u(rng, 0.0, 0.08)])
