@@ -110,13 +110,14 @@ def _firmware_key(library_key: str) -> str:
                    + [x for p in files for x in (p.name, p.read_bytes())])
 
 
-def precompile_header(inputs: BoardInputs, folder: Path, include_dirs,
-                      headers=PRECOMPILED_HEADERS) -> Path:
-    """Write folder/tflm_pch.h including `headers` and compile it with the library's C++
-    command into tflm_pch.h.gch beside it; returns the .h, which `-include` then finds
-    precompiled. GCC uses the .gch only when the flags match, so it takes the same ones."""
+def precompile_header(inputs: BoardInputs, folder: Path, include_dirs) -> Path:
+    """Write folder/tflm_pch.h including PRECOMPILED_HEADERS and compile it with the
+    library's C++ command into tflm_pch.h.gch beside it; returns the .h, which `-include`
+    then finds precompiled. GCC uses the .gch only when the flags match, so it takes the
+    same ones."""
+    folder.mkdir(parents=True, exist_ok=True)
     header = folder / "tflm_pch.h"
-    header.write_text("".join(f'#include "{h}"\n' for h in headers))
+    header.write_text("".join(f'#include "{h}"\n' for h in PRECOMPILED_HEADERS))
     cmd = compile_command(inputs, header, header.with_name(header.name + ".gch"),
                           list(include_dirs))
     run = subprocess.run([cmd[0], "-x", "c++-header", *cmd[1:]], capture_output=True,
@@ -189,7 +190,7 @@ def build_library(inputs: BoardInputs, cache: Path, jobs: int,
     cpp_pairs = [pair for pair in pairs if pair[0].suffix != ".c"]
     try:
         compile_all(inputs, c_pairs, [src], jobs, "library (C)", echo)
-        header = precompile_header(inputs, tmp, [src])
+        header = precompile_header(inputs, tmp / "obj", [src])  # removed with the objects
         compile_all(inputs, cpp_pairs, [src], jobs, "library (C++)", echo,
                     extra_flags="-include " + shlex.quote(str(header)))
         ar = inputs.toolchain_bin / "arm-none-eabi-ar"
@@ -198,8 +199,6 @@ def build_library(inputs: BoardInputs, cache: Path, jobs: int,
         if run.returncode != 0:
             raise BoardBuildError(f"Archiving the library failed:\n{run.stderr[-3000:]}")
         shutil.rmtree(tmp / "obj")
-        for leftover in (header, header.with_name(header.name + ".gch")):
-            leftover.unlink()
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
