@@ -6,7 +6,7 @@ Each recording is simulated the way a board strapped in a hand would measure it:
    from the forearm: elevation, azimuth and roll angles about the elbow, with smooth
    minimum-jerk moves (punch: a thrust forward and back, with the fist turning; flex: the
    forearm swinging up about the elbow and down, or for some people the hand flicked up
-   about the wrist and stopped dead, so that the capture triggers at full speed; wave: the
+   about the wrist and stopped dead, so that the capture can trigger at full speed; wave: the
    raised forearm rocking side to side; circle: the hand drawing a loop while the forearm
    follows it). Hand tremor (8-12 Hz) and slow sway ride on top, and before and after the
    gesture the hand rests.
@@ -187,9 +187,10 @@ class Person:
     circle_direction: int
     tremor_rad: float
     board: Board
-    # flexes by flicking the hand up, faster and faster, and stopping it dead: the capture
-    # triggers at the stop, so the window opens at full angular speed (as in some real
-    # recordings, where the gyro peaks in the window's first sample)
+    # flexes by flicking the hand up, faster and faster, and stopping it dead, so that the
+    # capture can trigger at the stop and the window open at full angular speed, as in some
+    # real recordings (the gyro peaks in the window's first sample). It does for about a
+    # quarter of these flexes; the rest trigger earlier, on the way up.
     flex_whip: bool = False
 
 
