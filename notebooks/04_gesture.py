@@ -455,7 +455,7 @@ print(report.summary_table([summary]))
 #
 # **What training cannot fix.** On the very same simulated people (seed 0's data), six training
 # seeds score 0.64 to 0.78 per person on the real recordings (mean 0.72): the committed model is
-# at the top of that range, so expect a retrained one to land lower. Averaging the six models'
+# near the top of that range, so expect a retrained one to land lower. Averaging the six models'
 # scores gives 0.75. Changing how the model learns did no better than the notebook's recipe
 # (0.75 over three seeds) by more than the seed spread: flattening instead of pooling 0.69, half
 # the filters 0.69, noise on the inputs 0.71, mixup 0.76. A whip flex braked as hard as
