@@ -14,50 +14,13 @@ model does not know is listed but not scored; a file the reader refuses is liste
 """
 
 import argparse
-from collections import Counter
-from pathlib import Path
 
 import numpy as np
 
-from tinyml_lab.chapters.gesture.data import RecordingFormatError, read_recordings_file
-from tinyml_lab.chapters.gesture.predict import predict_windows
+from tinyml_lab.chapters.gesture.predict import labelled_files, predict_windows, score_files
 from tinyml_lab.core import metrics
 from tinyml_lab.core.deployed import default_sketch, load_deployed
 from tinyml_lab.core.report import format_table
-
-
-def labelled_files(folders) -> list[tuple[str, Path]]:
-    """(person, file) for every CSV: the first folder level under FOLDER names the person."""
-    found = []
-    for folder in map(Path, folders):
-        for path in sorted(folder.rglob("*.csv")):
-            inside = path.relative_to(folder).parts
-            found.append((inside[0] if len(inside) > 1 else folder.name, path))
-    return found
-
-
-def score(files, classify, labels):
-    """Read and classify every file; classify maps raw windows (n, 119, 6) to label names.
-    Returns (file rows, people, true labels, answers) for the scored gestures."""
-    rows, people, true, said = [], [], [], []
-    for person, path in files:
-        try:
-            read = read_recordings_file(path)
-        except RecordingFormatError as exc:
-            rows.append([person, path.name, "-", "-", f"not read: {exc}"])
-            continue
-        answers = list(classify(read.gestures))
-        told = ", ".join(f"{k} {v}" for k, v in Counter(answers).most_common())
-        if path.stem in labels:
-            hits = sum(a == path.stem for a in answers)
-            rows.append([person, path.name, len(answers), f"{hits / len(answers):.2f}",
-                         f"{told}  [{read.summary.split(': ', 1)[1]}]"])
-            people += [person] * len(answers)
-            true += [path.stem] * len(answers)
-            said += answers
-        else:
-            rows.append([person, path.name, len(answers), "-", told])
-    return rows, np.asarray(people), np.asarray(true), np.asarray(said)
 
 
 def report(rows, people, true, said, labels) -> str:
@@ -103,7 +66,7 @@ def main() -> None:
     def classify(windows):
         return [p.label for p in predict_windows(windows, args.sketch)]
 
-    print(report(*score(labelled_files(args.folders), classify, labels), labels))
+    print(report(*score_files(labelled_files(args.folders), classify, labels), labels))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,14 @@
 """The gesture sketch on the host: every gesture in an IMU_Capture CSV file goes through the
 sketch's normalisation (tinyml_lab.chapters.gesture.features, the twin of imu_gesture.h) and the sketch's
-deployed int8 model in the TFLM runtime, quantized and dequantized as gesture.ino does."""
+deployed int8 model in the TFLM runtime, quantized and dequantized as gesture.ino does; and
+folders of recordings whose gesture is known, scored person by person with any classifier
+(`labelled_files`, `score_files`: behind benchmarks/gesture_recordings.py, which scores the
+sketch, and benchmarks/gesture_seed_spread.py, which scores models retrained over seeds)."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +18,7 @@ from tinyml_lab.chapters.gesture.data import (
     CHANNELS,
     GYRO_LIMIT_DPS,
     SAMPLES_PER_GESTURE,
+    RecordingFormatError,
     check_sensor_range,
     read_recordings_file,
 )
@@ -65,3 +70,37 @@ def predict_file(path: Path, sketch_dir: Path | None = None) -> list[Prediction]
     read = read_recordings_file(path)
     return [dataclasses.replace(p, notes=(read.summary,))
             for p in predict_windows(read.gestures, sketch_dir)]
+
+
+def labelled_files(folders) -> list[tuple[str, Path]]:
+    """(person, file) for every CSV: the first folder level under FOLDER names the person."""
+    found = []
+    for folder in map(Path, folders):
+        for path in sorted(folder.rglob("*.csv")):
+            inside = path.relative_to(folder).parts
+            found.append((inside[0] if len(inside) > 1 else folder.name, path))
+    return found
+
+
+def score_files(files, classify, labels):
+    """Read and classify every file; classify maps raw windows (n, 119, 6) to label names.
+    Returns (file rows, people, true labels, answers) for the scored gestures."""
+    rows, people, true, said = [], [], [], []
+    for person, path in files:
+        try:
+            read = read_recordings_file(path)
+        except RecordingFormatError as exc:
+            rows.append([person, path.name, "-", "-", f"not read: {exc}"])
+            continue
+        answers = list(classify(read.gestures))
+        told = ", ".join(f"{k} {v}" for k, v in Counter(answers).most_common())
+        if path.stem in labels:
+            hits = sum(a == path.stem for a in answers)
+            rows.append([person, path.name, len(answers), f"{hits / len(answers):.2f}",
+                         f"{told}  [{read.summary.split(': ', 1)[1]}]"])
+            people += [person] * len(answers)
+            true += [path.stem] * len(answers)
+            said += answers
+        else:
+            rows.append([person, path.name, len(answers), "-", told])
+    return rows, np.asarray(people), np.asarray(true), np.asarray(said)
