@@ -39,6 +39,21 @@ def test_microphone_colour_keeps_the_band_and_varies():
     assert np.ptp(spectra) > 10  # and microphones differ
 
 
+def test_some_microphones_boost_the_bass_as_close_talking_does():
+    rng = np.random.default_rng(5)
+    white = rng.standard_normal(16000)
+    f = np.fft.rfftfreq(16000, 1 / 16000)
+    bass = []
+    for _ in range(60):
+        p = np.abs(np.fft.rfft(noise.tone_colour(white, rng))) ** 2
+        bass.append(10 * np.log10(p[(f > 100) & (f < 200)].mean()
+                                  / p[(f > 800) & (f < 1200)].mean()))
+    bass = np.array(bass)
+    assert np.mean(bass > 3) > 0.15  # a proximity effect lifts the lows above the mids
+    assert np.mean(bass < -3) > 0.05  # a small capsule's high-pass cuts them
+    assert bass.max() < 25  # at most the dull tilt (12 dB) and the shelf (12 dB)
+
+
 def test_speaking_rates_are_peoples():
     rng = np.random.default_rng(2)
     plans = [speech._plan_utterance("no", rng, ("m1", "f2")) for _ in range(400)]

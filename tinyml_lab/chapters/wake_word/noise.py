@@ -82,18 +82,25 @@ def convolve(x: np.ndarray, impulse: np.ndarray) -> np.ndarray:
 def tone_colour(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A random microphone/channel response: a high-pass (small capsules lose the bass), a
     low-pass (cheap or band-limited recordings lose the top), a spectral tilt (a voice far
-    from a laptop microphone is dull, a phone held close is bright) and one resonance or
-    dip of up to 8 dB, as a capsule in its housing has."""
+    from a laptop microphone is dull, a phone held close is bright), one resonance or dip of
+    up to 8 dB, as a capsule in its housing has, and for half the clips the bass boost of a
+    microphone talked into from close by (a directional capsule's proximity effect).
+
+    Why the bass: in the loudest 100 ms of a real Speech Commands "no", a median 30 % of the
+    power lies below 300 Hz (the nasal /n/, the voice's lowest harmonics); in espeak-ng's and
+    Piper's, through the earlier microphones, 6 %."""
     n = len(x)
     f = np.fft.rfftfreq(n, 1.0 / SAMPLE_RATE)
     f_safe = np.maximum(f, 1.0)
-    highpass = rng.uniform(40.0, 500.0)
+    highpass = float(np.exp(rng.uniform(np.log(30.0), np.log(300.0))))
     lowpass = rng.uniform(2500.0, 8000.0)
     tilt_db_per_octave = rng.uniform(-6.0, 3.0)
     # the tilt pivots at 1 kHz and flattens below 250 Hz, so it never lifts the rumble
     gain_db = tilt_db_per_octave * np.log2(np.maximum(f_safe, 250.0) / 1000.0)
     centre, width = rng.uniform(800.0, 6000.0), rng.uniform(0.3, 1.0)  # width in octaves
     gain_db += rng.uniform(-8.0, 8.0) * np.exp(-0.5 * (np.log2(f_safe / centre) / width) ** 2)
+    if rng.random() < 0.5:  # up to 12 dB of low shelf, its corner at 150 to 400 Hz
+        gain_db += rng.uniform(0.0, 12.0) / (1.0 + (f_safe / rng.uniform(150.0, 400.0)) ** 2)
     gain = 10.0 ** (gain_db / 20.0)
     gain /= np.sqrt(1.0 + (highpass / f_safe) ** 4)  # second-order slopes
     gain /= np.sqrt(1.0 + (f_safe / lowpass) ** 4)
