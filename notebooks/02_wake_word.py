@@ -104,8 +104,15 @@ seed_everything(seed)
 #   recording condition: clean, noisy (coloured noise, mains hum, distant babble, or a **real
 #   room**: stretches of Speech Commands' background recordings of a kitchen, a cat, an exercise
 #   bike and a tap, shipped in `datasets/`) or noise-gated, as phones and browsers do; and
-#   sometimes the microphone adds a DC offset or clips. `unknown` clips are the other Speech
-#   Commands words; `silence` clips are backgrounds alone. **The test words come from 13 espeak-ng
+#   sometimes the microphone adds a DC offset or clips; half the microphones are talked into from
+#   close by and boost the bass, as phones do. `unknown` clips are the other Speech Commands
+#   words; `silence` clips are backgrounds alone. And a little real speech: **205 real clips of 30
+#   people** ship with the course (`datasets/speech_commands_clips/`, Speech Commands, CC BY 4.0),
+#   every one by a speaker of the dataset's *train* partition
+#   (`tinyml_lab.chapters.wake_word.real_clips.partition`, the dataset's own hash rule), so none
+#   is by a speaker the real-speaker figures of section 11 are measured on. Only 11 of them are
+#   "yes" or "no"; each of those is heard 40 times (each unknown word 8 times), every time at its
+#   own speed, through its own microphone, room and noise. **The test words come from 13 espeak-ng
 #   voice variants (and the validation words from 6 others) that the model never hears in
 #   training.**
 # * **`speech_commands`**: Google's Speech Commands v0.02 (105,000 one-second recordings of 2,600
@@ -122,7 +129,8 @@ seed_everything(seed)
 start = time.perf_counter()
 if data_source == "synthetic":
     sizes = dict(train=1500, val=250, test=400) if quick else dict(train=6000, val=800, test=1200)
-    data = speech.make_synthetic_speech(("yes", "no"), seed=seed, neural_fraction=0.25, **sizes)
+    data = speech.make_synthetic_speech(("yes", "no"), seed=seed, neural_fraction=0.25,
+                                        real_copies=10 if quick else 40, **sizes)
 elif data_source == "speech_commands":
     data = speech.load_speech_commands(("yes", "no"), limit=300 if quick else None, seed=seed)
 else:
@@ -468,13 +476,18 @@ targets = checking.check_targets([
 # as a common one.
 #
 # **The committed model** (`arduino_sketches/wake_word/`) was trained, in full mode, on the
-# offline synthetic set only: espeak-ng words, a quarter of the keywords and unknown words by the
-# neural voice, the shipped room recordings, no real speech. On 255 real one-second clips of 30
-# speakers from the test partition of Speech Commands v0.02 (a partition no model trained on that
-# dataset's train partition has heard) it scores **balanced accuracy 0.828**: silence 0.983,
-# unknown 0.939, yes 0.905 and **no 0.486** (35 of 72; 36 of the others are called *unknown*).
-# The espeak-ng-only model it replaced scored 0.769, with no at 0.222. The goal is 0.90 balanced
-# and every class at least 0.85: a real "no" is still the word synthetic voices teach worst.
+# offline set: espeak-ng words, a quarter of the keywords and unknown words by the neural voice,
+# the shipped room recordings, microphones that may boost the bass, and the 205 shipped real clips
+# of 30 train-partition speakers (only 11 of them "yes" or "no"). On 255 real one-second clips of
+# 30 other speakers from the test partition of Speech Commands v0.02 (a partition no model trained
+# on that dataset's train partition has heard) it scores **balanced accuracy 0.864**: silence
+# 0.967, unknown 0.918, yes 0.946 and **no 0.625** (45 of 72; 24 of the others are called
+# *unknown*). What moved it: the model trained on synthetic speech alone scored 0.828 (no 0.486);
+# over three seeds, the real clips alone add 0.04 and the bass-boosting microphones another 0.02
+# (0.822 -> 0.861 -> 0.881 on average). Why the bass: in the loudest 100 ms of a real "no", a
+# median 30 % of the power lies below 300 Hz; in the synthetic "no" it was 6 %. The goal is 0.90
+# balanced and every class at least 0.85: a real "no" is still the word synthetic voices teach
+# worst, and 11 real keyword clips are few.
 #
 # Then the board's view: every one of those real clips once, end to end, over a continuous real
 # room 50 dB below full scale, with the model run at the sketch's own cadence (every N rows, as in
@@ -482,9 +495,11 @@ targets = checking.check_targets([
 # (`tinyml_lab.chapters.wake_word.predict.stream_folder`; `benchmarks/wake_word_real.py DIR
 # --stream` prints the same). Hits, misses and false alarms are counted, false alarms per hour of
 # audio. On the same 255 clips (a 4.2-minute stream, the model every 10 rows = 200 ms) the
-# committed sketch detects 98 of the 146 keywords (67 %), misses 48, takes 6 for the other
-# keyword and raises 1 false alarm (14 per hour; the model it replaced: 67 detected, 4 false
-# alarms).
+# committed sketch detects 91 of the 146 keywords (62 %), misses 55, takes 11 for the other
+# keyword and raises 1 false alarm (14 per hour; the synthetic-only model it replaced: 98
+# detected, 6 wrong word, 1 false alarm). Both are single draws of a spread: over three training
+# seeds the synthetic-only recipe detects 92 to 94 (two seeds) and this recipe 97 to 98, with 8
+# or 9 taken for the other keyword; the committed seed is the low end of its recipe.
 
 # %%
 if real_dir:
