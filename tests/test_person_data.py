@@ -179,10 +179,13 @@ def test_download_coco_from_a_mirror(tmp_path):
 
 
 def test_scenes_drawn_in_worker_processes_are_the_same():
-    one, y1 = make_scenes(200, seed=4, workers=1, block=50)
-    two, y2 = make_scenes(200, seed=4, workers=2, block=50)  # 4 blocks: drawn by 2 processes
+    one, y1 = make_scenes(280, seed=4, workers=1, block=40)
+    done = []
+    two, y2 = make_scenes(280, seed=4, workers=2, block=40,  # 7 blocks, at most 4 in flight
+                          progress=lambda n, total: done.append(n))
     np.testing.assert_array_equal(one, two)
     np.testing.assert_array_equal(y1, y2)
+    assert done == [40, 80, 120, 160, 200, 240, 280]  # copied in, in order, every block
 
 
 def test_folder_data_reads_pictures_the_way_the_camera_sees_them(tmp_path):

@@ -560,21 +560,30 @@ def make_scenes(count: int, seed: int, size: int = SIZE, progress=None, workers:
     x = np.empty((count, size, size, 1), np.float32)
     starts = list(range(0, count, block))
     workers = workers or os.cpu_count() or 1
+
+    def put(a, pictures):
+        x[a:a + block, :, :, 0] = pictures
+        if progress is not None:
+            progress(min(a + block, count), count)
+
     if workers > 1 and count >= 4 * block:
+        import collections
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        # spawn, not fork: the notebook's process holds TensorFlow's threads
+        # spawn, not fork: the notebook's process holds TensorFlow's threads. At most two
+        # blocks per worker wait to be copied in: submitted all at once, finished blocks
+        # would pile up as a second copy of the whole set.
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(_scene_block, seed, a, min(a + block, count), size)
-                       for a in starts]
-            for a, future in zip(starts, futures):
-                x[a:a + block, :, :, 0] = future.result()
-                if progress is not None:
-                    progress(min(a + block, count), count)
+            pending = collections.deque()
+            for a in starts:
+                pending.append((a, pool.submit(_scene_block, seed, a, min(a + block, count), size)))
+                if len(pending) > 2 * workers:
+                    done, future = pending.popleft()
+                    put(done, future.result())
+            for done, future in pending:
+                put(done, future.result())
     else:
         for a in starts:
-            x[a:a + block, :, :, 0] = _scene_block(seed, a, min(a + block, count), size)
-            if progress is not None:
-                progress(min(a + block, count), count)
+            put(a, _scene_block(seed, a, min(a + block, count), size))
     return x, labels
